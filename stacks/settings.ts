@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { ConfigError, ConfigIssue, PROJECT, zodIssues } from "./common";
+import { NetworkSettings, checkNetwork, networkSchema } from "./network";
+import { SecretsSettings, secretsSchema } from "./secrets";
+
+/** Everything a stack's config decides, validated and typed. Built before any resource exists. */
+export interface Settings {
+    project: string;
+    stack: string;
+    region: string;
+    /** Tags applied to every resource through the provider's default tags. */
+    tags: Record<string, string>;
+    network: NetworkSettings;
+    secrets: SecretsSettings;
+}
+
+const tagsSchema = z
+    .record(
+        z
+            .string()
+            .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: "is not a valid tag key (1-128 characters)" }),
+        z
+            .string()
+            .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: "is not a valid tag value (0-256 characters)" }),
+    )
+    .refine((t) => Object.keys(t).every((k) => !k.toLowerCase().startsWith("aws:")), {
+        message: "uses the reserved aws: prefix",
+    })
+    .default({});
+
+/** The project's top-level config keys (`aws-platform:<key>`); any other key is an error. */
+const sections = {
+    network: networkSchema,
+    secrets: secretsSchema,
+    tags: tagsSchema,
+} as const;
+
+export type SectionName = keyof typeof sections;
+export const SECTION_NAMES = Object.keys(sections) as SectionName[];
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+/**
+ * Validates a stack's raw config (keys as in the stack file, values already parsed from YAML/JSON)
+ * and returns typed settings. Every problem is collected before anything is reported.
+ *
+ * @throws ConfigError listing every problem.
+ */
+export function parseSettings(raw: Record<string, unknown>, stack: string): Settings {
+    const issues: ConfigIssue[] = [];
+    const parsed: Partial<Record<SectionName, unknown>> = {};
+
+    for (const key of Object.keys(raw)) {
+        if (!key.includes(":")) {
+            issues.push({
+                key,
+                message: `is not namespaced; expected "${PROJECT}:<key>" or a provider key such as "aws:region"`,
+            });
+            continue;
+        }
+        const [ns, name] = key.split(":", 2);
+        if (ns === PROJECT && !(name in sections)) {
+            issues.push({
+                key,
+                message: `is not a known setting; expected one of ${SECTION_NAMES.map((s) => `${PROJECT}:${s}`).join(", ")}`,
+            });
+        }
+    }
+
+    const region = raw["aws:region"];
+    if (region === undefined) {
+        issues.push({
+            key: "aws:region",
+            message: 'is required; set it with `pulumi config set aws:region <region>`, e.g. "eu-west-1"',
+        });
+    } else if (typeof region !== "string" || !REGION.test(region)) {
+        issues.push({ key: "aws:region", value: region, message: 'is not an AWS region name (e.g. "eu-west-1")' });
+    }
+
+    for (const name of SECTION_NAMES) {
+        const key = `${PROJECT}:${name}`;
+        const value = raw[key] ?? {};
+        const result = sections[name].safeParse(value, { reportInput: true });
+        if (result.success) parsed[name] = result.data;
+        else issues.push(...zodIssues(key, value, result.error));
+    }
+
+    let network: NetworkSettings | undefined;
+    if (parsed.network) {
+        const n = parsed.network as z.output<typeof networkSchema>;
+        const checked = checkNetwork(n);
+        issues.push(...checked.issues);
+        if (checked.subnets) network = { ...n, subnets: checked.subnets };
+    }
+
+    if (issues.length > 0 || !network) throw new ConfigError(issues);
+    return {
+        project: PROJECT,
+        stack,
+        region: region as string,
+        tags: parsed.tags as Record<string, string>,
+        network,
+        secrets: parsed.secrets as SecretsSettings,
+    };
+}

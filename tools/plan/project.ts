@@ -1,0 +1,77 @@
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+
+/** Raised for problems with the command line or the project files: the CLI exits 2. */
+export class UsageError extends Error {}
+
+export interface ProjectFile {
+    name: string;
+    config?: Record<
+        string,
+        { type?: string; description?: string; default?: unknown; value?: unknown; secret?: boolean }
+    >;
+}
+
+export function readProject(dir: string): ProjectFile {
+    const file = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) throw new UsageError(`no Pulumi.yaml in ${dir}`);
+    return YAML.parse(fs.readFileSync(file, "utf8")) as ProjectFile;
+}
+
+/** Stack names that have a `Pulumi.<stack>.yaml` in the project directory. */
+export function listStacks(dir: string): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+export interface StackConfig {
+    /** Config values as YAML gave them (objects stay objects), project defaults filled in. */
+    raw: Record<string, unknown>;
+    /** Keys whose values are secret (`secure:` in the stack file, or `secret: true` in Pulumi.yaml). */
+    secretKeys: string[];
+}
+
+/**
+ * Reads a stack's config as the CLI would hand it to the program: the stack file's `config:` block, with
+ * the project's declared defaults for keys the stack does not set. `secure:` values cannot be decrypted
+ * without the CLI, so they are passed as an opaque placeholder and marked secret.
+ */
+export function readStackConfig(dir: string, stack: string, project = readProject(dir)): StackConfig {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = listStacks(dir);
+        throw new UsageError(`no stack file Pulumi.${stack}.yaml; stacks here: ${known.join(", ") || "none"}`);
+    }
+    let doc: { config?: Record<string, unknown> } | null;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    } catch (e) {
+        throw new UsageError(`Pulumi.${stack}.yaml is not valid YAML: ${(e as Error).message}`);
+    }
+    const raw: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+        const full = key.includes(":") ? key : `${project.name}:${key}`;
+        const value = decl.value ?? decl.default;
+        if (value !== undefined) raw[full] = value;
+        if (decl.secret) secretKeys.push(full);
+    }
+    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
+            raw[key] = "[secure value: decrypted only by the Pulumi CLI]";
+            secretKeys.push(key);
+        } else {
+            raw[key] = value;
+        }
+    }
+    return { raw, secretKeys };
+}
+
+/** Pulumi hands config to programs as strings; structured values travel as JSON. */
+export function toConfigStrings(raw: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
