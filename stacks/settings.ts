@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ConfigError, ConfigIssue, PROJECT, zodIssues } from "./common";
 import { NetworkSettings, checkNetwork, networkSchema } from "./network";
+import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
 import { SecretsSettings, secretsSchema } from "./secrets";
+import { ServicesSettings, checkServices, servicesSchema } from "./services";
 
 /** Everything a stack's config decides, validated and typed. Built before any resource exists. */
 export interface Settings {
@@ -12,6 +14,8 @@ export interface Settings {
     tags: Record<string, string>;
     network: NetworkSettings;
     secrets: SecretsSettings;
+    database: DatabaseSettings;
+    services: ServicesSettings;
 }
 
 const tagsSchema = z
@@ -32,6 +36,8 @@ const tagsSchema = z
 const sections = {
     network: networkSchema,
     secrets: secretsSchema,
+    database: databaseSchema,
+    services: servicesSchema,
     tags: tagsSchema,
 } as const;
 
@@ -93,6 +99,11 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         if (checked.subnets) network = { ...n, subnets: checked.subnets };
     }
 
+    if (parsed.database) issues.push(...checkDatabase(parsed.database as DatabaseSettings));
+    if (parsed.services) {
+        issues.push(...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined));
+    }
+
     if (issues.length > 0 || !network) throw new ConfigError(issues);
     return {
         project: PROJECT,
@@ -101,5 +112,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         tags: parsed.tags as Record<string, string>,
         network,
         secrets: parsed.secrets as SecretsSettings,
+        database: parsed.database as DatabaseSettings,
+        services: parsed.services as ServicesSettings,
     };
 }
