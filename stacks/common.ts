@@ -70,6 +70,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return cur;
 }
 
+function bound(origin: string, words: string, op: string, limit: number | bigint): string {
+    if (origin === "array") return `${words} ${limit} items`;
+    if (origin === "string") return `${words} ${limit} characters`;
+    return `${op} ${limit}`;
+}
+
 /** Turns zod's issues into messages that name the key, the value and what was expected. */
 export function zodIssues(topKey: string, raw: unknown, error: z.ZodError): ConfigIssue[] {
     const out: ConfigIssue[] = [];
@@ -83,6 +89,15 @@ export function zodIssues(topKey: string, raw: unknown, error: z.ZodError): Conf
             }
             continue;
         }
+        if (issue.code === "invalid_key") {
+            const badKey = issue.path[issue.path.length - 1];
+            out.push({
+                key: keyPath(topKey, issue.path),
+                value: badKey,
+                message: `is not a valid key: ${issue.issues.map((i) => i.message).join("; ")}`,
+            });
+            continue;
+        }
         const value = valueAt(raw, issue.path);
         let message = issue.message;
         if (issue.code === "invalid_type") {
@@ -93,9 +108,9 @@ export function zodIssues(topKey: string, raw: unknown, error: z.ZodError): Conf
         } else if (issue.code === "invalid_value") {
             message = `is not allowed; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
         } else if (issue.code === "too_small") {
-            message = `is too small; expected ${issue.origin === "array" ? "at least " + issue.minimum + " items" : ">= " + issue.minimum}`;
+            message = `is too small; expected ${bound(issue.origin, "at least", ">=", issue.minimum)}`;
         } else if (issue.code === "too_big") {
-            message = `is too big; expected ${issue.origin === "array" ? "at most " + issue.maximum + " items" : "<= " + issue.maximum}`;
+            message = `is too big; expected ${bound(issue.origin, "at most", "<=", issue.maximum)}`;
         }
         out.push({ key: keyPath(topKey, issue.path), value, message });
     }

@@ -22,14 +22,12 @@ const tagsSchema = z
     .record(
         z
             .string()
-            .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: "is not a valid tag key (1-128 characters)" }),
+            .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: "is not a valid tag key (1-128 characters)" })
+            .refine((k) => !k.toLowerCase().startsWith("aws:"), { message: "uses the reserved aws: prefix" }),
         z
             .string()
             .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: "is not a valid tag value (0-256 characters)" }),
     )
-    .refine((t) => Object.keys(t).every((k) => !k.toLowerCase().startsWith("aws:")), {
-        message: "uses the reserved aws: prefix",
-    })
     .default({});
 
 /** The project's top-level config keys (`aws-platform:<key>`); any other key is an error. */
@@ -101,7 +99,9 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
 
     if (parsed.database) issues.push(...checkDatabase(parsed.database as DatabaseSettings));
     if (parsed.services) {
-        issues.push(...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined));
+        issues.push(
+            ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),
+        );
     }
 
     if (issues.length > 0 || !network) throw new ConfigError(issues);

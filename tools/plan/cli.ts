@@ -4,15 +4,28 @@
  *
  * Exit codes: 0 ok; 1 mandatory policy violations; 2 bad usage or invalid config; 3 the program failed.
  */
+import * as path from "path";
 import { ConfigError, formatIssue } from "../../stacks/common";
-import { planStack } from "./plan";
-import { UsageError } from "./project";
-import { planDocument, renderTree, renderViolations } from "./render";
-import { ProgramError } from "./runner";
+import { parseSettings } from "../../stacks/settings";
+import { UsageError, readStackConfig } from "./project";
 
-const USAGE = "usage: npm run plan -- [stack] [--update] [--json]   (stack defaults to dev)";
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-function parseArgs(argv: string[]): { stack: string; update: boolean; json: boolean } {
+const USAGE =
+    "usage: npm run plan -- [stack] [--update] [--json] [--dir <project dir>]\n" +
+    "  stack      a stack with a Pulumi.<stack>.yaml file (default: dev)\n" +
+    "  --update   resolve outputs as `pulumi up` would (default: preview, as `pulumi preview` sees a new stack)\n" +
+    "  --json     print one JSON document: resources, outputs and policy violations\n" +
+    "  --dir      the project directory holding Pulumi.yaml (default: this repository)";
+
+function parseArgs(argv: string[]): { stack: string; update: boolean; json: boolean; dir?: string } {
+    let dir: string | undefined;
+    const dirAt = argv.indexOf("--dir");
+    if (dirAt >= 0) {
+        dir = argv[dirAt + 1];
+        if (!dir || dir.startsWith("--")) throw new UsageError(`--dir needs a directory\n${USAGE}`);
+        argv = [...argv.slice(0, dirAt), ...argv.slice(dirAt + 2)];
+    }
     const positional = argv.filter((a) => !a.startsWith("--"));
     const flags = argv.filter((a) => a.startsWith("--"));
     const unknown = flags.filter((f) => !["--update", "--json", "--help"].includes(f));
@@ -25,12 +38,16 @@ function parseArgs(argv: string[]): { stack: string; update: boolean; json: bool
         throw new UsageError(`expected at most one stack name, got ${positional.join(", ")}\n${USAGE}`);
     const stack = positional[0] ?? "dev";
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name\n${USAGE}`);
-    return { stack, update: flags.includes("--update"), json: flags.includes("--json") };
+    return { stack, update: flags.includes("--update"), json: flags.includes("--json"), dir: dir && path.resolve(dir) };
 }
 
 async function main(): Promise<number> {
     const args = parseArgs(process.argv.slice(2));
-    const result = await planStack({ stack: args.stack, mode: args.update ? "update" : "preview" });
+    // Validate first, before the Pulumi runtime is even loaded: a bad config answers in a fraction of the time.
+    parseSettings(readStackConfig(args.dir ?? PROJECT_ROOT, args.stack).raw, args.stack);
+    const { planStack } = await import("./plan");
+    const { planDocument, renderTree, renderViolations } = await import("./render");
+    const result = await planStack({ stack: args.stack, mode: args.update ? "update" : "preview", dir: args.dir });
     const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
     if (args.json) {
         const doc = planDocument(result.stack, result.mode, result.resources, result.outputs, result.violations);
@@ -56,10 +73,6 @@ main().then(
         if (e instanceof UsageError) {
             process.stderr.write(`error: ${e.message}\n`);
             process.exit(2);
-        }
-        if (e instanceof ProgramError) {
-            process.stderr.write(`error: ${e.message}\n`);
-            process.exit(3);
         }
         process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
         process.exit(3);

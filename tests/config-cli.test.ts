@@ -1,0 +1,59 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CliResult, pool, projectWith, runCli } from "./helpers/cli";
+
+const FIXTURES = path.join(__dirname, "fixtures", "bad-config");
+
+describe("plan command: malformed stack configs exit 2 and name their keys", () => {
+    const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml"));
+    const results = new Map<string, CliResult>();
+
+    before(async () => {
+        const runs = await pool(
+            fixtures.map((f) => () => runCli(["bad", "--dir", projectWith("bad", path.join(FIXTURES, f))])),
+        );
+        fixtures.forEach((f, i) => results.set(f, runs[i]));
+    });
+
+    it("has at least a dozen malformed configs", () => {
+        assert.ok(fixtures.length >= 12, `${fixtures.length} fixtures`);
+    });
+
+    for (const file of fixtures) {
+        const expected = /^# expect: (.+)$/m.exec(fs.readFileSync(path.join(FIXTURES, file), "utf8"))![1].split(" ");
+        it(`${file}: exits 2 naming ${expected.join(", ")}`, () => {
+            const r = results.get(file)!;
+            assert.equal(r.code, 2, `exit code ${r.code}\n${r.stderr}`);
+            assert.equal(r.stdout, "", "nothing is planned");
+            for (const key of expected) {
+                assert.ok(
+                    r.stderr.split("\n").some((l) => l.trim().startsWith(`${key}:`)),
+                    `no line names ${key}:\n${r.stderr}`,
+                );
+            }
+            assert.ok(!/\n\s+at .+:\d+:\d+/.test(r.stderr), `stack trace shown:\n${r.stderr}`);
+        });
+    }
+
+    it("exits 2 for an unknown stack, naming the stacks that exist", async () => {
+        const r = await runCli(["no-such-stack"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /no stack file Pulumi.no-such-stack.yaml; stacks here: dev, prod/);
+    });
+
+    it("exits 2 for an unknown option", async () => {
+        const r = await runCli(["dev", "--upgrade"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /unknown option --upgrade/);
+    });
+
+    it("exits 2 for a stack file that is not YAML", async () => {
+        const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-")), "x.yaml");
+        fs.writeFileSync(bad, "config:\n  aws:region: [unclosed\n");
+        const r = await runCli(["bad", "--dir", projectWith("bad", bad)]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /Pulumi.bad.yaml is not valid YAML/);
+    });
+});

@@ -1,0 +1,51 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const CLI = path.join(ROOT, "tools", "plan", "cli.ts");
+
+export interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs the plan command as a user would, in its own process. */
+export function runCli(args: string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", CLI, ...args],
+            { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+            (error, stdout, stderr) => {
+                const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+                resolve({ code, stdout, stderr });
+            },
+        );
+    });
+}
+
+/** A project directory with this repository's Pulumi.yaml and one stack file. */
+export function projectWith(stack: string, stackFile: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.copyFileSync(stackFile, path.join(dir, `Pulumi.${stack}.yaml`));
+    return dir;
+}
+
+/** Runs tasks two at a time: the machines have two cores. */
+export async function pool<T>(tasks: (() => Promise<T>)[], width = 2): Promise<T[]> {
+    const results: T[] = new Array(tasks.length);
+    let next = 0;
+    await Promise.all(
+        Array.from({ length: width }, async () => {
+            while (next < tasks.length) {
+                const i = next++;
+                results[i] = await tasks[i]();
+            }
+        }),
+    );
+    return results;
+}

@@ -1,0 +1,136 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { keyPolicy } from "../components/secretsStore";
+import { Settings, parseSettings } from "../stacks/settings";
+import { listStacks, readStackConfig } from "../tools/plan/project";
+import { planDocument } from "../tools/plan/render";
+import { RunResult } from "../tools/plan/runner";
+import { UNKNOWN, depsOf, isSecretValue, ofType, plain, planOf } from "./helpers/plan";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface Statement {
+    Sid: string;
+    Effect: string;
+    Principal: { AWS?: string; Service?: string };
+    Action: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+describe("SecretsStore key policy (pure)", () => {
+    const doc = JSON.parse(keyPolicy("111122223333", "eu-north-1", "aws", "amazonaws.com")) as {
+        Statement: Statement[];
+    };
+    const sid = (s: string) => doc.Statement.find((x) => x.Sid === s)!;
+
+    it("keeps the account root as the key's administrator", () => {
+        assert.deepEqual(sid("AccountAdministersKey").Principal, { AWS: "arn:aws:iam::111122223333:root" });
+        assert.equal(sid("AccountAdministersKey").Action, "kms:*");
+    });
+
+    it("grants kms:* to nobody else", () => {
+        const full = doc.Statement.filter((s) => [s.Action].flat().includes("kms:*"));
+        assert.deepEqual(
+            full.map((s) => s.Sid),
+            ["AccountAdministersKey"],
+        );
+    });
+
+    it("lets CloudWatch Logs in the stack's region use the key only for this account's log groups", () => {
+        const s = sid("CloudWatchLogsUse");
+        assert.equal(s.Principal.Service, "logs.eu-north-1.amazonaws.com");
+        assert.deepEqual(s.Condition, {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-north-1:111122223333:log-group:*" },
+        });
+    });
+
+    it("lets CloudWatch alarms publish to an encrypted SNS topic", () => {
+        const s = sid("CloudWatchAlarmsPublishToEncryptedSns");
+        assert.equal(s.Principal.Service, "cloudwatch.amazonaws.com");
+        assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+    });
+
+    it("lets RDS, Secrets Manager, ECR and SNS use the key only on behalf of this account", () => {
+        const s = sid("AwsServicesUseOnBehalfOfAccount");
+        assert.deepEqual(s.Condition!.StringEquals, {
+            "kms:CallerAccount": "111122223333",
+            "kms:ViaService": [
+                "rds.eu-north-1.amazonaws.com",
+                "secretsmanager.eu-north-1.amazonaws.com",
+                "ecr.eu-north-1.amazonaws.com",
+                "sns.eu-north-1.amazonaws.com",
+            ],
+        });
+        assert.ok(
+            ![s.Action].flat().some((a) => a === "kms:*" || a.startsWith("kms:Put") || a.startsWith("kms:Schedule")),
+        );
+    });
+});
+
+for (const stack of listStacks(ROOT)) {
+    for (const mode of ["preview", "update"] as const) {
+        describe(`SecretsStore in stack ${stack} (${mode})`, () => {
+            let plan: RunResult;
+            let settings: Settings;
+            before(async () => {
+                settings = parseSettings(readStackConfig(ROOT, stack).raw, stack);
+                plan = await planOf(stack, mode);
+            });
+
+            it("creates one rotating customer-managed key with the configured deletion window and a policy", () => {
+                const keys = ofType(plan, "aws:kms/key:Key");
+                assert.equal(keys.length, 1);
+                assert.equal(keys[0].inputs.enableKeyRotation, true);
+                assert.equal(keys[0].inputs.deletionWindowInDays, settings.secrets.keyDeletionWindowDays);
+                const policy = JSON.parse(keys[0].inputs.policy as string) as { Statement: Statement[] };
+                assert.equal(policy.Statement[0].Principal.AWS, "arn:aws:iam::123456789012:root");
+                assert.equal(policy.Statement[1].Principal.Service, `logs.${settings.region}.amazonaws.com`);
+            });
+
+            it("names the key with an alias unique to the project and stack", () => {
+                const [alias] = ofType(plan, "aws:kms/alias:Alias");
+                assert.equal(alias.inputs.name, `alias/aws-platform-${stack}`);
+                assert.deepEqual(alias.propertyDependencies.targetKeyId, [ofType(plan, "aws:kms/key:Key")[0].urn]);
+            });
+
+            it("creates one encrypted secret per configured app secret, with the configured recovery window", () => {
+                const secrets = ofType(plan, "aws:secretsmanager/secret:Secret").filter((s) =>
+                    s.parent?.endsWith("::secrets"),
+                );
+                assert.deepEqual(
+                    secrets.map((s) => s.name).sort(),
+                    settings.secrets.appSecrets.map((s) => `secrets-${s.name}`).sort(),
+                );
+                for (const s of secrets)
+                    assert.equal(s.inputs.recoveryWindowInDays, settings.secrets.recoveryWindowDays);
+            });
+
+            it("generates every value and keeps it secret", () => {
+                const versions = ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion");
+                assert.equal(versions.length, settings.secrets.appSecrets.length);
+                for (const v of versions) {
+                    assert.ok(isSecretValue(v.inputs.secretString), `${v.name}.secretString is not marked secret`);
+                    const [source] = depsOf(plan, v, "secretString");
+                    assert.equal(source.type, "random:index/randomPassword:RandomPassword");
+                    const value = plain(v.inputs.secretString);
+                    if (mode === "update") {
+                        assert.equal(typeof value, "string");
+                        assert.equal((value as string).length, source.inputs.length);
+                        assert.ok(isSecretValue(source.outputs.result), "the generator's result is a secret output");
+                    } else {
+                        assert.equal(value, UNKNOWN, "a value generated in the same update is unknown at preview");
+                    }
+                }
+            });
+
+            it("never prints a secret value in the plan document", () => {
+                const doc = JSON.stringify(planDocument(stack, mode, plan.resources, plan.outputs));
+                for (const v of ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion")) {
+                    const value = plain(v.inputs.secretString) as string;
+                    if (value !== UNKNOWN) assert.ok(!doc.includes(value), `${v.name}'s value leaks into the plan`);
+                }
+                assert.ok(doc.includes('"secretString":"[secret]"'));
+            });
+        });
+    }
+}

@@ -1,0 +1,161 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { ConfigError } from "../stacks/common";
+import { parseSettings } from "../stacks/settings";
+import { listStacks, readProject, readStackConfig } from "../tools/plan/project";
+
+const ROOT = path.resolve(__dirname, "..");
+const region = { "aws:region": "eu-west-1" };
+
+function problems(raw: Record<string, unknown>): string[] {
+    try {
+        parseSettings(raw, "test");
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+        return e.message
+            .split("\n")
+            .slice(1)
+            .map((l) => l.trim());
+    }
+    return [];
+}
+
+describe("stack settings (pure validation)", () => {
+    it("gives secure defaults when a stack sets nothing but its region", () => {
+        const s = parseSettings(region, "staging");
+        assert.equal(s.network.azCount, 3);
+        assert.equal(s.network.natGateways, "perAz");
+        assert.equal(s.network.cidr, "10.0.0.0/16");
+        assert.equal(s.network.flowLogRetentionDays, 365);
+        assert.deepEqual(s.network.interfaceEndpoints, []);
+        assert.equal(s.secrets.recoveryWindowDays, 30);
+        assert.equal(s.secrets.keyDeletionWindowDays, 30);
+        assert.equal(s.network.subnets.private.length, 3);
+        assert.equal(s.stack, "staging");
+    });
+
+    it("does not branch on the stack's name: the same config gives the same settings under any name", () => {
+        const raw = readStackConfig(ROOT, "prod").raw;
+        const asProd = parseSettings(raw, "prod");
+        const asOther = parseSettings(raw, "anything-else");
+        assert.deepEqual({ ...asProd, stack: "" }, { ...asOther, stack: "" });
+    });
+
+    it("reports every problem at once, each with its key, value and expectation", () => {
+        const found = problems({
+            "aws:region": "mars",
+            "aws-platform:network": { cidr: "10.0.0.0/33", azCount: 9, natGateways: "x" },
+            "aws-platform:secrets": { recoveryWindowDays: 3 },
+        });
+        assert.deepEqual(found, [
+            'aws:region: "mars" is not an AWS region name (e.g. "eu-west-1")',
+            'aws-platform:network.cidr: "10.0.0.0/33" is not a valid IPv4 CIDR (expected a.b.c.d/n with n from 0 to 32)',
+            "aws-platform:network.azCount: 9 is too big; expected <= 6",
+            'aws-platform:network.natGateways: "x" is not allowed; expected one of "perAz", "single"',
+            "aws-platform:secrets.recoveryWindowDays: 3 is not allowed; expected 0 or 7 to 30",
+        ]);
+    });
+
+    it("rejects unknown keys at every level", () => {
+        const found = problems({
+            ...region,
+            "aws-platform:netwrk": {},
+            "aws-platform:network": { cdir: "10.0.0.0/16" },
+        });
+        assert.equal(found.length, 2);
+        assert.match(found[0], /^aws-platform:netwrk: is not a known setting/);
+        assert.match(found[1], /^aws-platform:network.cdir: is not a known setting/);
+    });
+
+    it("rejects a VPC CIDR too small for the subnets it must hold", () => {
+        const [p] = problems({ ...region, "aws-platform:network": { cidr: "10.0.0.0/22", azCount: 3 } });
+        assert.match(p, /^aws-platform:network.cidr: "10.0.0.0\/22" is too small for the requested subnets/);
+    });
+
+    it("fits a small VPC when the subnet sizes are set to match", () => {
+        const s = parseSettings(
+            {
+                ...region,
+                "aws-platform:network": {
+                    cidr: "10.0.0.0/22",
+                    azCount: 2,
+                    subnetPrefixLengths: { public: 26, private: 24, isolated: 26 },
+                },
+            },
+            "t",
+        );
+        assert.deepEqual(s.network.subnets.private, ["10.0.0.0/24", "10.0.1.0/24"]);
+    });
+
+    it("accepts explicit subnet CIDRs and rejects overlaps between tiers", () => {
+        const subnetCidrs = {
+            public: ["10.0.0.0/24", "10.0.1.0/24"],
+            private: ["10.0.16.0/20", "10.0.32.0/20"],
+            isolated: ["10.0.2.0/24", "10.0.3.0/24"],
+        };
+        const ok = parseSettings({ ...region, "aws-platform:network": { azCount: 2, subnetCidrs } }, "t");
+        assert.deepEqual(ok.network.subnets, subnetCidrs);
+        const found = problems({
+            ...region,
+            "aws-platform:network": {
+                azCount: 2,
+                subnetCidrs: { ...subnetCidrs, isolated: ["10.0.1.128/25", "10.0.3.0/24"] },
+            },
+        });
+        assert.deepEqual(found, [
+            'aws-platform:network.subnetCidrs.isolated[0]: "10.0.1.128/25" overlaps 10.0.1.0/24 (network.subnetCidrs.public[1])',
+        ]);
+    });
+
+    it("never accepts a secret value from config", () => {
+        const found = problems({
+            ...region,
+            "aws-platform:secrets": { appSecrets: [{ name: "api-key", description: "x", value: "hunter2" }] },
+        });
+        assert.deepEqual(found, [
+            "aws-platform:secrets.appSecrets[0].value: is not a known setting; check its spelling against the config reference in README.md",
+        ]);
+        assert.ok(!found.join("").includes("hunter2"));
+    });
+
+    it("rejects reserved and malformed tags", () => {
+        const found = problems({ ...region, "aws-platform:tags": { "aws:owner": "me", team: 5 } });
+        assert.equal(found.length, 2);
+        assert.ok(found.some((f) => f.startsWith("aws-platform:tags.team: 5 has the wrong type")));
+        assert.ok(
+            found.includes(
+                'aws-platform:tags.aws:owner: "aws:owner" is not a valid key: uses the reserved aws: prefix',
+            ),
+        );
+    });
+
+    it("declares in Pulumi.yaml the same defaults the schema applies", () => {
+        const project = readProject(ROOT);
+        const declared = Object.fromEntries(
+            Object.entries(project.config ?? {}).map(([k, v]) => [`${project.name}:${k}`, v.default]),
+        );
+        for (const [key, decl] of Object.entries(project.config ?? {})) {
+            assert.ok(decl.type && decl.description, `${key} needs a type and a description`);
+        }
+        assert.deepEqual(parseSettings({ ...region, ...declared }, "t"), parseSettings(region, "t"));
+    });
+
+    for (const stack of listStacks(ROOT)) {
+        it(`accepts the committed stack file Pulumi.${stack}.yaml`, () => {
+            const { raw } = readStackConfig(ROOT, stack);
+            const s = parseSettings(raw, stack);
+            assert.equal(s.stack, stack);
+        });
+    }
+
+    it("keeps the committed stack files free of secure (encrypted) values: secrets are generated, not configured", () => {
+        for (const stack of listStacks(ROOT)) {
+            const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+            assert.ok(!/secure:/.test(text), `Pulumi.${stack}.yaml carries an encrypted value`);
+            const doc = YAML.parse(text) as { config: Record<string, unknown> };
+            assert.ok(doc.config["aws:region"], `Pulumi.${stack}.yaml sets aws:region`);
+        }
+    });
+});
