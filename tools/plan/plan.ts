@@ -1,4 +1,5 @@
-import { RunOptions, RunResult, runProgram, PROJECT_DIR } from "./runner";
+import { evaluateStack } from "./policy-eval";
+import { RunOptions, RunResult, runProgram } from "./runner";
 import { Violation } from "./types";
 
 export interface PlanResult extends RunResult {
@@ -8,9 +9,10 @@ export interface PlanResult extends RunResult {
 /**
  * Runs a stack's program offline and evaluates the policy pack on what it registered, with the stack's
  * policy config (`policy/config/<stack>.json`, or the pack's mandatory defaults when there is none).
+ * Resource policies see each resource's inputs; stack policies see the whole graph.
  */
-export async function planStack(opts: RunOptions): Promise<PlanResult> {
+export async function planStack(opts: RunOptions & { policyConfigDir?: string }): Promise<PlanResult> {
     const run = await runProgram(opts);
-    void PROJECT_DIR;
-    return { ...run, violations: [] };
+    const violations = evaluateStack(opts.stack, run.resources, { mode: run.mode, configDir: opts.policyConfigDir });
+    return { ...run, violations };
 }
