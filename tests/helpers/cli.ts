@@ -49,3 +49,20 @@ export async function pool<T>(tasks: (() => Promise<T>)[], width = 2): Promise<T
     );
     return results;
 }
+
+/**
+ * A project directory that runs this repository's program with other stack files (and policy configs):
+ * the code is linked, `Pulumi.yaml` is copied, and the given files are laid beside it.
+ */
+export function projectLinkedTo(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-"));
+    for (const entry of ["index.ts", "components", "stacks", "apps", "node_modules", "package.json", "tsconfig.json"]) {
+        if (fs.existsSync(path.join(ROOT, entry))) fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+    }
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const [relative, source] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+        fs.copyFileSync(source, path.join(dir, relative));
+    }
+    return dir;
+}
