@@ -184,6 +184,21 @@ const FAKES: Record<string, Fake> = {
         const result = Array.from({ length }, (_, i) => alphabet[h[i % h.length] % alphabet.length]).join("");
         return { id: "none", outputs: { result, bcryptHash: `$2a$10$${hex(c.urn + "b", 53)}` } };
     },
+    "random:index/randomId:RandomId": (c) => {
+        const bytes = typeof c.inputs.byteLength === "number" ? c.inputs.byteLength : 8;
+        const buf = createHash("sha256").update(c.urn).digest().subarray(0, bytes);
+        const b64Url = buf.toString("base64url");
+        const prefix = typeof c.inputs.prefix === "string" ? c.inputs.prefix : "";
+        return {
+            id: b64Url,
+            outputs: {
+                hex: prefix + buf.toString("hex"),
+                b64Std: prefix + buf.toString("base64"),
+                b64Url: prefix + b64Url,
+                dec: prefix + BigInt("0x" + buf.toString("hex")).toString(),
+            },
+        };
+    },
     "aws:ec2/vpc:Vpc": ec2("vpc", "vpc", (c) => ({
         defaultSecurityGroupId: `sg-${hex(c.urn + "sg", 17)}`,
         defaultNetworkAclId: `acl-${hex(c.urn + "acl", 17)}`,
@@ -408,11 +423,23 @@ const FAKES: Record<string, Fake> = {
             },
         };
     },
+    // A remote component (no children under mocks, pulumi/pulumi#12553): `pulumi up` resolves the pushed digest.
+    "awsx:ecr:Image": (c) => ({
+        id: "",
+        outputs: {
+            imageUri: `${str(c.inputs.repositoryUrl, `${ACCOUNT_ID}.dkr.ecr.${c.region}.amazonaws.com/${c.name}`)}@sha256:${hex(c.urn, 64)}`,
+        },
+    }),
     "aws:acm/certificate:Certificate": (c) => {
         const arn = arnFor(c, "acm", `certificate/${uuid(c.urn)}`, str(c.inputs.region, c.region));
         return { id: arn, outputs: { arn, status: "ISSUED" } };
     },
 };
+
+/** True when the runner knows the outputs of this type (used for remote components, which are not custom). */
+export function hasFake(type: string): boolean {
+    return type in FAKES;
+}
 
 /**
  * The id and outputs AWS would return for a new resource. Unknown types still get a well-formed id and an

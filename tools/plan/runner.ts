@@ -4,7 +4,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { parseSettings } from "../../stacks/settings";
-import { autoName, fakeCreate, uuid } from "./fakes";
+import { autoName, fakeCreate, hasFake, uuid } from "./fakes";
 import { answerInvoke } from "./invokes";
 import { readProject, readStackConfig, toConfigStrings } from "./project";
 import { PlanMode, PlannedResource, SECRET_SIG, SPECIAL_SIG_KEY } from "./types";
@@ -76,6 +76,13 @@ class RecordingMonitor extends MockMonitor {
         return this.region.startsWith("cn-") ? "aws-cn" : this.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
     }
 
+    async invoke(req: resproto.ResourceInvokeRequest, callback: Callback): Promise<void> {
+        await super.invoke(req, (err, resp) => {
+            if (err) this.errors.push(`invoke ${req.getTok()}: ${err.message}`);
+            callback(err, resp);
+        });
+    }
+
     async registerResource(req: resproto.RegisterResourceRequest, callback: Callback): Promise<void> {
         try {
             const type = req.getType();
@@ -94,9 +101,11 @@ class RecordingMonitor extends MockMonitor {
 
             let id = "";
             let outputs: Record<string, unknown> = { ...inputs };
-            if (custom && (this.mode === "update" || type.startsWith("pulumi:providers:"))) {
+            // Remote components (awsx) have no children under mocks; the engine would return their outputs.
+            const remote = !custom && req.getRemote() && hasFake(type);
+            if ((custom || remote) && (this.mode === "update" || type.startsWith("pulumi:providers:"))) {
                 const created = fakeCreate(type, name, urn, inputs, this.region, this.partition());
-                id = created.id;
+                id = custom ? created.id : "";
                 outputs = { ...created.outputs, ...inputs };
                 // Computed outputs win over echoed inputs only where the provider computes them.
                 for (const [k, v] of Object.entries(created.outputs ?? {})) if (inputs[k] === undefined) outputs[k] = v;
@@ -118,6 +127,7 @@ class RecordingMonitor extends MockMonitor {
                 inputs,
                 outputs,
                 protect: req.getProtect() === true,
+                ignoreChanges: req.getIgnorechangesList(),
                 provider: req.getProvider() || undefined,
             };
             this.recorded.push(record);

@@ -33,6 +33,8 @@ export interface PlannedResource {
     /** Inputs merged with the provider's outputs, in wire form; in preview unknown outputs are absent. */
     outputs: Record<string, unknown>;
     protect: boolean;
+    /** Properties the engine leaves alone on update (`ignoreChanges`). */
+    ignoreChanges?: string[];
     /** Provider reference (`<provider urn>::<provider id>`), if any. */
     provider?: string;
 }
