@@ -1,0 +1,276 @@
+/**
+ * Pure builders for the JSON documents of a Fargate service: IAM policies, the container definition, the ECR
+ * lifecycle policy and the access-log bucket policy. Pure, so that tests can read them statement by statement,
+ * and called inside `pulumi.all(...).apply(...)` so that unknown ARNs are fine at preview.
+ */
+
+type Statement = Record<string, unknown>;
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: Statement[];
+}
+
+const doc = (statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+/**
+ * Trust policy for ECS task roles. The account condition is the confused-deputy guard AWS documents for
+ * `ecs-tasks.amazonaws.com`; the task role also pins the source ARN to this account's ECS resources.
+ */
+export function ecsTasksTrustPolicy(account: string, opts?: { sourceArn?: string }): PolicyDocument {
+    const condition: Record<string, Record<string, string>> = { StringEquals: { "aws:SourceAccount": account } };
+    if (opts?.sourceArn) condition.ArnLike = { "aws:SourceArn": opts.sourceArn };
+    return doc([
+        {
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: condition,
+        },
+    ]);
+}
+
+export interface ExecutionPolicyInput {
+    /** Secrets Manager ARNs the container reads (whole-secret ARNs, without `:key::` suffixes). */
+    secretArns: string[];
+    /** The stack's KMS key, which encrypts those secrets. */
+    kmsKeyArn: string;
+    region: string;
+    dnsSuffix: string;
+    /** The service's own ECR repository, when its image is built here. */
+    repositoryArn?: string;
+    /** The service's log group ARN (without `:*`). */
+    logGroupArn: string;
+}
+
+/**
+ * What the ECS agent needs to start this service's tasks and nothing more: read exactly this service's
+ * secrets (gotcha 13), decrypt them only through Secrets Manager, pull from this service's repository, write
+ * to this service's log group. Narrower than AmazonECSTaskExecutionRolePolicy, which allows every repository
+ * and log group in the account.
+ */
+export function executionRolePolicy(p: ExecutionPolicyInput): PolicyDocument {
+    const statements: Statement[] = [
+        {
+            Sid: "WriteOwnLogGroup",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${p.logGroupArn}:*`,
+        },
+    ];
+    if (p.repositoryArn) {
+        statements.push(
+            {
+                Sid: "PullOwnRepository",
+                Effect: "Allow",
+                Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                Resource: p.repositoryArn,
+            },
+            {
+                // GetAuthorizationToken has no resource-level permissions: AWS requires "*" for it. The token
+                // alone grants nothing; the pull actions above stay limited to the one repository.
+                Sid: "EcrLogin",
+                Effect: "Allow",
+                Action: "ecr:GetAuthorizationToken",
+                Resource: "*",
+            },
+        );
+    }
+    const secretArns = [...new Set(p.secretArns)].sort();
+    if (secretArns.length > 0) {
+        statements.push(
+            { Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+            {
+                // The secrets are encrypted with the stack's CMK; decrypting is allowed only on Secrets Manager's behalf.
+                Sid: "DecryptSecretsViaSecretsManager",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: p.kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.${p.dnsSuffix}` } },
+            },
+        );
+    }
+    return doc(statements);
+}
+
+/** Task-role statement for ECS Exec: the SSM channels the agent inside the task opens. AWS documents "*". */
+export function execCommandPolicy(): PolicyDocument {
+    return doc([
+        {
+            Sid: "EcsExecChannels",
+            Effect: "Allow",
+            Action: [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            Resource: "*",
+        },
+    ]);
+}
+
+export interface ContainerInput {
+    name: string;
+    image: string;
+    command?: string[];
+    port?: number;
+    environment: Record<string, string>;
+    /** Env var name → `valueFrom` (a secret ARN, or `<arn>:<json key>::`). */
+    secrets: Record<string, string>;
+    scratchPaths: string[];
+    user?: string;
+    logGroupName: string;
+    region: string;
+}
+
+/** Name of the task volume that backs scratch path `i`. */
+export const scratchVolumeName = (i: number) => `scratch-${i}`;
+
+/**
+ * The container definition: read-only root filesystem with ephemeral scratch volumes where the app writes,
+ * no privileges, every Linux capability dropped, an init process that reaps zombies and forwards signals,
+ * credentials only as `secrets` (resolved by ECS at start, never in the task definition), logs to the
+ * service's own group.
+ */
+export function containerDefinition(c: ContainerInput): Record<string, unknown> {
+    const byName = <T>(o: Record<string, T>) =>
+        Object.keys(o)
+            .sort()
+            .map((k) => [k, o[k]] as const);
+    return {
+        name: c.name,
+        image: c.image,
+        essential: true,
+        ...(c.command ? { command: c.command } : {}),
+        ...(c.port !== undefined ? { portMappings: [{ name: "http", containerPort: c.port, protocol: "tcp" }] } : {}),
+        environment: byName(c.environment).map(([name, value]) => ({ name, value })),
+        secrets: byName(c.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
+        readonlyRootFilesystem: true,
+        privileged: false,
+        ...(c.user ? { user: c.user } : {}),
+        linuxParameters: { capabilities: { drop: ["ALL"] }, initProcessEnabled: true },
+        mountPoints: c.scratchPaths.map((p, i) => ({
+            sourceVolume: scratchVolumeName(i),
+            containerPath: p,
+            readOnly: false,
+        })),
+        volumesFrom: [],
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+                "awslogs-group": c.logGroupName,
+                "awslogs-region": c.region,
+                "awslogs-stream-prefix": c.name,
+                // Non-blocking: a CloudWatch Logs hiccup must not stall the application's stdout writes; the
+                // buffer absorbs bursts (lines beyond it are dropped rather than freezing the service).
+                mode: "non-blocking",
+                "max-buffer-size": "25m",
+            },
+        },
+    };
+}
+
+/** Keep the newest `keep` images; delete untagged images after `untaggedDays` days. */
+export function ecrLifecyclePolicy(keep: number, untaggedDays: number): string {
+    return JSON.stringify({
+        rules: [
+            {
+                rulePriority: 1,
+                description: `Expire untagged images after ${untaggedDays} days`,
+                selection: {
+                    tagStatus: "untagged",
+                    countType: "sinceImagePushed",
+                    countUnit: "days",
+                    countNumber: untaggedDays,
+                },
+                action: { type: "expire" },
+            },
+            {
+                // A rule with tagStatus "any" must have the lowest priority (highest number).
+                rulePriority: 2,
+                description: `Keep the last ${keep} images`,
+                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+                action: { type: "expire" },
+            },
+        ],
+    });
+}
+
+/**
+ * Regions that existed before August 2022, where ELB delivers access logs as a regional AWS account
+ * (aws.elb.getServiceAccount); newer regions use the logdelivery.elasticloadbalancing.amazonaws.com service
+ * principal only (AWS "Enable access logs for your Application Load Balancer").
+ */
+export const LEGACY_ELB_LOG_REGIONS = new Set([
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-north-1",
+    "me-south-1",
+    "sa-east-1",
+    "us-gov-west-1",
+    "us-gov-east-1",
+    "cn-north-1",
+    "cn-northwest-1",
+]);
+
+export interface LogBucketPolicyInput {
+    bucketArn: string;
+    prefix: string;
+    account: string;
+    /** The regional ELB account ARN (legacy regions only). */
+    elbAccountArn?: string;
+}
+
+/**
+ * Lets Elastic Load Balancing write access logs under `<prefix>/AWSLogs/<account>/` only, and refuses every
+ * request that is not TLS. Both principals are granted where the regional account exists: AWS documents the
+ * account for older regions and the service principal for newer ones, and a service principal grant is inert
+ * where unused.
+ */
+export function logBucketPolicy(p: LogBucketPolicyInput): PolicyDocument {
+    const logs = `${p.bucketArn}/${p.prefix}/AWSLogs/${p.account}/*`;
+    const statements: Statement[] = [
+        {
+            Sid: "ElbLogDeliveryService",
+            Effect: "Allow",
+            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: logs,
+        },
+    ];
+    if (p.elbAccountArn) {
+        statements.push({
+            Sid: "ElbLogDeliveryRegionalAccount",
+            Effect: "Allow",
+            Principal: { AWS: p.elbAccountArn },
+            Action: "s3:PutObject",
+            Resource: logs,
+        });
+    }
+    statements.push({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [p.bucketArn, `${p.bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    return doc(statements);
+}

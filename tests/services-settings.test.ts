@@ -1,0 +1,235 @@
+import * as assert from "assert";
+import { describeMemoryOptions, isFargateSize, memoryOptions } from "../components/fargate/sizes";
+import { ConfigError, formatIssue } from "../stacks/common";
+import { parseSettings } from "../stacks/settings";
+import { PROJECT_DIR } from "../tools/plan/runner";
+import { readStackConfig } from "../tools/plan/project";
+
+const KEY = "aws-platform:services";
+
+/** The dev stack's config with the services section replaced. */
+function withServices(services: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const { raw } = readStackConfig(PROJECT_DIR, "dev");
+    return { ...raw, [KEY]: services, ...extra };
+}
+
+function issuesOf(raw: Record<string, unknown>): { key: string; text: string }[] {
+    try {
+        parseSettings(raw, "t");
+    } catch (e) {
+        if (e instanceof ConfigError) return e.issues.map((i) => ({ key: i.key, text: formatIssue(i) }));
+        throw e;
+    }
+    return [];
+}
+
+const web = {
+    image: "public.ecr.aws/nginx/nginx:1.27",
+    cpu: 256,
+    memory: 512,
+    port: 8080,
+    routing: { priority: 10, pathPatterns: ["/*"] },
+};
+
+describe("services settings", () => {
+    it("accepts the dev and prod stacks and fills in defaults", () => {
+        for (const stack of ["dev", "prod"]) {
+            const { raw } = readStackConfig(PROJECT_DIR, stack);
+            const s = parseSettings(raw, stack).services;
+            assert.ok(Object.keys(s.apps).length >= 2, `${stack} has services`);
+            assert.strictEqual(s.cluster.containerInsights, "enhanced");
+            for (const app of Object.values(s.apps)) {
+                assert.ok(isFargateSize(app.cpu, app.memory));
+                assert.ok(app.desiredCount >= 2, "at least two tasks everywhere");
+            }
+        }
+    });
+
+    it("applies defaults to a minimal web service", () => {
+        const s = parseSettings(withServices({ apps: { web } }), "t").services;
+        const app = s.apps.web;
+        assert.strictEqual(app.architecture, "ARM64");
+        assert.strictEqual(app.desiredCount, 2);
+        assert.deepStrictEqual(app.capacity, { fargate: { weight: 1, base: 0 }, fargateSpot: { weight: 0, base: 0 } });
+        assert.deepStrictEqual(app.deployment, { minimumHealthyPercent: 100, maximumPercent: 200 });
+        assert.strictEqual(app.enableExecuteCommand, false);
+        assert.strictEqual(s.loadBalancer.internal, true);
+        assert.strictEqual(s.loadBalancer.deletionProtection, true);
+        assert.strictEqual(s.loadBalancer.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    });
+
+    it("knows the Fargate CPU/memory combinations", () => {
+        assert.deepStrictEqual(memoryOptions(256), [512, 1024, 2048]);
+        assert.deepStrictEqual(memoryOptions(512), [1024, 2048, 3072, 4096]);
+        assert.strictEqual(memoryOptions(1024).length, 7);
+        assert.ok(isFargateSize(2048, 16384) && !isFargateSize(2048, 17408));
+        assert.ok(isFargateSize(4096, 30720) && !isFargateSize(4096, 31744));
+        assert.ok(isFargateSize(8192, 20480) && !isFargateSize(8192, 17408));
+        assert.ok(isFargateSize(16384, 122880) && !isFargateSize(16384, 36864));
+        assert.ok(!isFargateSize(256, 1536) && !isFargateSize(300, 512));
+        assert.match(describeMemoryOptions(300), /cpu must be one of/);
+    });
+
+    it("reports every problem at once, each with its key, value and expectation", () => {
+        const issues = issuesOf(
+            withServices({
+                loadBalancer: { internal: false },
+                apps: {
+                    web: {
+                        ...web,
+                        cpu: 512,
+                        memory: 512, // not a Fargate pair
+                        routing: { priority: 10, pathPatterns: ["api/*"] },
+                        healthCheck: { path: "healthz", timeoutSeconds: 20, intervalSeconds: 10 },
+                        desiredCount: 7,
+                        autoscaling: { minCount: 5, maxCount: 3 },
+                        capacity: { fargateSpot: { weight: 1 } }, // Spot with the ARM64 default
+                        environment: { DB_PASSWORD: "hunter2", "1BAD": "x" },
+                        secrets: { SIGNING_KEY: "no-such-secret", DB_HOST: "database:host" },
+                        user: "root",
+                        taskRole: { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess", "not-an-arn"] },
+                    },
+                    extra: { ...web, routing: { priority: 50, pathPatterns: ["/e"] }, shell: true },
+                    api: { ...web, port: 0, routing: { priority: 10, pathPatterns: ["/api/*"] } },
+                    big: { ...web, port: 70000, routing: undefined, cpu: 16384, memory: 36864 },
+                    jobs: {
+                        image: "public.ecr.aws/docker/library/node:latest",
+                        cpu: 256,
+                        memory: 512,
+                        desiredCount: 0,
+                        routing: { priority: 20, pathPatterns: ["/jobs"] },
+                        autoscaling: { minCount: 1, maxCount: 2, requestsPerTarget: 10 },
+                    },
+                    Bad_Name: { ...web, routing: { priority: 30, pathPatterns: ["/x"] } },
+                    built: { build: { context: "apps/does-not-exist" }, cpu: 256, memory: 512 },
+                    both: { image: "nginx:1.27", build: { context: "apps/hello" }, cpu: 256, memory: 512 },
+                    nohost: { ...web, routing: { priority: 40 } },
+                    norouting: { image: "nginx:1.27", cpu: 256, memory: 512, port: 80 },
+                },
+            }),
+        );
+        const keys = issues.map((i) => i.key);
+        const expect = (key: string, pattern?: RegExp) => {
+            const found = issues.filter((i) => i.key === `${KEY}.${key}`);
+            assert.ok(found.length > 0, `expected an issue at ${key}; got:\n${issues.map((i) => i.text).join("\n")}`);
+            if (pattern)
+                assert.ok(
+                    found.some((i) => pattern.test(i.text)),
+                    `${key}: ${found.map((i) => i.text).join(" | ")}`,
+                );
+        };
+        expect("loadBalancer.internal", /always internal/);
+        expect("apps.web.memory", /^aws-platform:services\.apps\.web\.memory: 512 is not a Fargate size with cpu 512/);
+        expect("apps.web.routing.pathPatterns[0]", /must start with "\/"/);
+        expect("apps.web.healthCheck.path", /must start with "\/"/);
+        expect("apps.web.healthCheck.timeoutSeconds", /less than intervalSeconds/);
+        expect("apps.web.autoscaling.minCount", /greater than maxCount/);
+        expect("apps.web.desiredCount", /outside autoscaling/);
+        expect("apps.web.architecture", /Fargate Spot/);
+        expect("apps.web.environment.DB_PASSWORD", /move it to secrets/);
+        expect("apps.web.environment.1BAD", /not a valid environment variable name/);
+        expect("apps.web.secrets.SIGNING_KEY", /names no secret.*app-signing-key/);
+        expect("apps.web.secrets.DB_HOST", /not a key of the database master secret/);
+        expect("apps.web.user", /root/);
+        expect("apps.web.taskRole.managedPolicyArns[0]", /administrator/);
+        expect("apps.web.taskRole.managedPolicyArns[1]", /not an IAM policy ARN/);
+        expect("apps.extra.shell", /not a known setting/);
+        expect("apps.api.port", /too small/);
+        expect("apps.big.port", /too big/);
+        expect("apps.jobs.desiredCount", /too small/);
+        expect("apps.Bad_Name", /not a valid name/);
+        expect("apps.built.build.context", /not a directory/);
+        expect("apps.both", /exactly one of/);
+        expect("apps.nohost.routing", /at least one pathPatterns or hostHeaders/);
+        expect("apps.norouting.routing", /required for a service with a port/);
+        assert.ok(new Set(keys).size >= 24, "all problems in one error");
+        // No secret value is ever echoed back.
+        assert.ok(!issues.some((i) => i.text.includes("hunter2")), "plaintext credential values are not printed");
+    });
+
+    it("rejects unknown keys in every part of the section", () => {
+        const top = issuesOf(withServices({ colour: "blue" }));
+        assert.deepStrictEqual(
+            top.map((i) => i.text),
+            [`${KEY}.colour: is not a known setting; check its spelling against the config reference in README.md`],
+        );
+        const issues = issuesOf(withServices({ cluster: { insights: true }, loadBalancer: { tls: 1 } }));
+        for (const key of ["cluster.insights", "loadBalancer.tls"]) {
+            assert.ok(
+                issues.some((i) => i.key === `${KEY}.${key}` && /not a known setting/.test(i.text)),
+                `${key}: ${issues.map((i) => i.text).join(" | ")}`,
+            );
+        }
+    });
+
+    it("checks workers, image pins and priorities", () => {
+        const issues = issuesOf(
+            withServices({
+                apps: {
+                    jobs: {
+                        image: "public.ecr.aws/docker/library/node:latest",
+                        cpu: 256,
+                        memory: 512,
+                        routing: { priority: 20, pathPatterns: ["/jobs"] },
+                        healthCheck: { path: "/healthz" },
+                        autoscaling: { minCount: 2, maxCount: 4, requestsPerTarget: 10 },
+                        deployment: { minimumHealthyPercent: 100, maximumPercent: 100 },
+                        databaseAccess: false,
+                        secrets: { DATABASE_PASSWORD: "database:password" },
+                        environment: { DATABASE_HOST: "x" },
+                        ecr: { keepImages: 5 },
+                    },
+                    untagged: { image: "nginx", cpu: 256, memory: 512 },
+                    a: { ...web, routing: { priority: 5, pathPatterns: ["/a/*"] } },
+                    b: { ...web, routing: { priority: 5, hostHeaders: ["b.example.com"] } },
+                },
+            }),
+        );
+        const has = (key: string, pattern: RegExp) =>
+            assert.ok(
+                issues.some((i) => i.key === `${KEY}.${key}` && pattern.test(i.text)),
+                `${key} ${pattern}; got:\n${issues.map((i) => i.text).join("\n")}`,
+            );
+        has("apps.jobs.image", /no fixed version/);
+        has("apps.untagged.image", /no fixed version/);
+        has("apps.jobs.routing", /worker/);
+        has("apps.jobs.healthCheck", /worker/);
+        has("apps.jobs.autoscaling.requestsPerTarget", /worker/);
+        has("apps.jobs.deployment.maximumPercent", /greater than minimumHealthyPercent/);
+        has("apps.jobs.databaseAccess", /database credentials/);
+        has("apps.jobs.ecr", /only to services with build/);
+        has("apps.b.routing.priority", /also used by apps\.a/);
+    });
+
+    it("accepts a worker, a build and database secrets without complaint", () => {
+        const issues = issuesOf(
+            withServices({
+                apps: {
+                    worker: {
+                        build: { context: "apps/hello" },
+                        command: ["node", "worker.js"],
+                        cpu: 256,
+                        memory: 512,
+                        architecture: "X86_64",
+                        capacity: { fargate: { weight: 0 }, fargateSpot: { weight: 1, base: 1 } },
+                        secrets: { DATABASE_PASSWORD: "database:password", KEY: "app-signing-key" },
+                        scratchPaths: ["/tmp", "/var/cache/app"],
+                        user: "1000:1000",
+                    },
+                },
+            }),
+        );
+        assert.deepStrictEqual(issues, []);
+    });
+
+    it("does not report unknown secrets when the secrets section itself is invalid", () => {
+        const issues = issuesOf(
+            withServices(
+                { apps: { web: { ...web, secrets: { K: "whatever" } } } },
+                { "aws-platform:secrets": { appSecrets: "nope" } },
+            ),
+        );
+        assert.ok(issues.some((i) => i.key.startsWith("aws-platform:secrets")));
+        assert.ok(!issues.some((i) => i.key === `${KEY}.apps.web.secrets.K`));
+    });
+});
