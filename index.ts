@@ -1,4 +1,6 @@
 import * as aws from "@pulumi/aws";
+import { AuroraCluster } from "./components/auroraCluster";
+import { FargateService } from "./components/fargateService";
 import { Network } from "./components/network";
 import { SecretsStore } from "./components/secretsStore";
 import { loadSettings } from "./stacks";
@@ -41,6 +43,49 @@ const network = new Network(
     opts,
 );
 
+// The database sits in the isolated tier; services are admitted later with database.allowClient(name, sgId).
+const database = new AuroraCluster(
+    "database",
+    {
+        ...settings.database,
+        clusterIdentifier: prefix.toLowerCase(),
+        vpcId: network.vpcId,
+        subnetIds: network.isolatedSubnetIds,
+        availabilityZones: network.azNames,
+        kmsKeyArn: secrets.keyArn,
+    },
+    opts,
+);
+
+// Containerised services on one cluster, web ones behind an internal ALB that only CloudFront's VPC origin reaches.
+const services =
+    Object.keys(settings.services.apps).length > 0
+        ? new FargateService(
+              "app",
+              {
+                  vpcId: network.vpcId,
+                  privateSubnetIds: network.privateSubnetIds,
+                  kmsKeyArn: secrets.keyArn,
+                  secretArns: secrets.secretArns,
+                  databaseSecurityGroupId: database.securityGroupId,
+                  databasePort: database.port,
+                  databaseSecretArn: database.masterSecretArn,
+                  databaseEndpoint: database.writerEndpoint,
+                  databaseName: database.databaseName,
+                  containerInsights: settings.services.cluster.containerInsights,
+                  loadBalancer: settings.services.loadBalancer,
+                  services: settings.services.apps,
+                  region: settings.region,
+                  namePrefix: prefix,
+              },
+              opts,
+          )
+        : undefined;
+// The database admits exactly the services that use it, each by its own security group.
+for (const [name, sgId] of Object.entries(services?.databaseClientSecurityGroupIds ?? {})) {
+    database.allowClient(name, sgId);
+}
+
 export const vpcId = network.vpcId;
 export const azNames = network.azNames;
 export const publicSubnetIds = network.publicSubnetIds;
@@ -48,3 +93,20 @@ export const privateSubnetIds = network.privateSubnetIds;
 export const isolatedSubnetIds = network.isolatedSubnetIds;
 export const kmsKeyArn = secrets.keyArn;
 export const secretArns = secrets.secretArns;
+export const writerEndpoint = database.writerEndpoint;
+export const readerEndpoint = database.readerEndpoint;
+export const databasePort = database.port;
+export const databaseSecurityGroupId = database.securityGroupId;
+export const databaseMasterSecretArn = database.masterSecretArn;
+export const databaseClusterIdentifier = database.clusterIdentifier;
+export const databaseInstanceIdentifiers = database.instanceIdentifiers;
+export const clusterName = services?.clusterName;
+export const clusterArn = services?.clusterArn;
+export const serviceNames = services?.serviceNames;
+export const serviceSecurityGroupIds = services?.securityGroupIds;
+export const loadBalancerArn = services?.loadBalancerArn;
+export const loadBalancerArnSuffix = services?.loadBalancerArnSuffix;
+export const loadBalancerDnsName = services?.loadBalancerDnsName;
+export const targetGroupArnSuffixes = services?.targetGroupArnSuffixes;
+export const vpcOriginId = services?.vpcOriginId;
+export const vpcOriginArn = services?.vpcOriginArn;
