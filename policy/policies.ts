@@ -701,10 +701,10 @@ const albHttpListenerRedirects = stackPolicy({
     category: "encryption-in-transit",
     severity: "high",
     summary:
-        "An HTTP listener only redirects to HTTPS (or returns a fixed response). Forwarding plain HTTP is allowed only when allowHttpToInternalVpcOrigin is on and the listener's load balancer is internal and the target of a CloudFront VPC origin.",
+        "An HTTP listener only redirects to HTTPS (or returns a fixed response), in its default action and in every listener rule. Forwarding plain HTTP is allowed only when allowHttpToInternalVpcOrigin is on and the listener's load balancer is internal and the target of a CloudFront VPC origin.",
     remediation:
         'Give the HTTP listener a single default action { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }, or serve HTTPS. For an internal ALB reached only through aws.cloudfront.VpcOrigin, enable allowHttpToInternalVpcOrigin and pass loadBalancer.arn to the listener and to the VpcOrigin\'s vpcOriginEndpointConfig.arn.',
-    types: [...T.listener, ...T.loadBalancer, ...T.vpcOrigin],
+    types: [...T.listener, ...T.listenerRule, ...T.loadBalancer, ...T.vpcOrigin],
     checkov: ["CKV_AWS_2", "CKV2_AWS_20"],
     trivy: ["AVD-AWS-0054"],
     awsConfig: ["ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK"],
@@ -739,10 +739,18 @@ const albHttpListenerRedirects = stackPolicy({
                 continue;
             }
             const list = Array.isArray(actions) ? actions : [];
-            const forwards = list.some((a) => {
+            const isForward = (a: unknown) => {
                 const type = peek(a, "type");
                 return type === "forward" || isSet(a, "targetGroupArn") || isSet(a, "forward");
-            });
+            };
+            // Listener rules forward too: a 404 default action says nothing about what the rules send over HTTP.
+            let rulesForward = false;
+            for (const rule of graph.referrers(listener, T.listenerRule, "listenerArn")) {
+                const ruleActions = peek(rule.props, "actions");
+                if (isUnknown(ruleActions)) later(() => readThrough(rule.props, "actions"));
+                else if (Array.isArray(ruleActions) && ruleActions.some(isForward)) rulesForward = true;
+            }
+            const forwards = list.some(isForward) || rulesForward;
             const redirectsToHttps = list.some(
                 (a) =>
                     peek(a, "type") === "redirect" &&

@@ -15,6 +15,7 @@ export const T = {
     bucketPolicy: ["aws:s3/bucketPolicy:BucketPolicy"],
     loadBalancer: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
     listener: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
+    listenerRule: ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"],
     vpcOrigin: ["aws:cloudfront/vpcOrigin:VpcOrigin"],
     distribution: ["aws:cloudfront/distribution:Distribution"],
     vpc: ["aws:ec2/vpc:Vpc"],

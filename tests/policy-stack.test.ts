@@ -72,9 +72,9 @@ describe("stack policies", () => {
     });
 
     describe("alb-http-listener-redirects-to-https", () => {
-        it("rejects a plain-HTTP forward when the VPC-origin exception is off (dev config)", () => {
+        it("rejects a plain-HTTP forward when the VPC-origin exception is off (the pack's defaults)", () => {
             const p = platformStack({ stack: "dev" });
-            const v = evaluatePolicies(policies, p.resources, devConfig);
+            const v = evaluatePolicies(policies, p.resources, resolvePolicyConfig(policies, {}));
             assert.deepStrictEqual(summary(v), ["alb-http-listener-redirects-to-https:mandatory"]);
             assert.deepStrictEqual(urnsOf(v), ["http"]);
         });
@@ -102,6 +102,39 @@ describe("stack policies", () => {
                 }),
             );
             assert.deepStrictEqual(summary(v), ["alb-http-listener-redirects-to-https:mandatory"]);
+        });
+        it("rejects a listener rule that forwards plain HTTP behind a fixed-response default action", () => {
+            const v = dev((p) => {
+                p.patch("http", {
+                    defaultActions: [
+                        { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } },
+                    ],
+                });
+                p.add(T.listenerRule[0], "http-app", {
+                    listenerArn: p.out(p.get("http"), "arn"),
+                    priority: 100,
+                    actions: [{ type: "forward", targetGroupArn: p.out(p.get("tg"), "arn") }],
+                    conditions: [{ pathPattern: { values: ["/*"] } }],
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["alb-http-listener-redirects-to-https:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["http"]);
+        });
+        it("accepts a listener rule forwarding HTTP on an internal load balancer behind a VPC origin when allowed", () => {
+            const v = prod((p) => {
+                p.patch("http", {
+                    defaultActions: [
+                        { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } },
+                    ],
+                });
+                p.add(T.listenerRule[0], "http-app", {
+                    listenerArn: p.out(p.get("http"), "arn"),
+                    priority: 100,
+                    actions: [{ type: "forward", targetGroupArn: p.out(p.get("tg"), "arn") }],
+                    conditions: [{ pathPattern: { values: ["/*"] } }],
+                });
+            });
+            assert.deepStrictEqual(v, []);
         });
         it("accepts a fixed response on HTTP", () => {
             assert.deepStrictEqual(

@@ -1,5 +1,5 @@
 /**
- * Regenerates the policy table in policy/README.md from the policy catalog and the per-stack configs:
+ * Regenerates the policy table in README.md and policy/README.md from the policy catalog and the per-stack configs:
  *   node -r ts-node/register/transpile-only policy/scripts/render-readme.ts
  */
 import { readdirSync, readFileSync, writeFileSync } from "fs";
@@ -29,8 +29,12 @@ export function renderedReadme(readmePath: string): string {
     return replaceTable(readFileSync(readmePath, "utf8"), table);
 }
 
+/** The READMEs that carry the generated table. */
+export const READMES = [path.resolve(__dirname, "../../README.md"), path.resolve(__dirname, "../README.md")];
+
 if (require.main === module) {
-    const readme = path.resolve(__dirname, "../README.md");
-    writeFileSync(readme, renderedReadme(readme));
-    console.log(`updated ${readme}`);
+    for (const readme of READMES) {
+        writeFileSync(readme, renderedReadme(readme));
+        console.log(`updated ${readme}`);
+    }
 }
