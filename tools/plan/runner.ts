@@ -201,6 +201,10 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         ? { raw: opts.config, secretKeys: opts.secretKeys ?? [] }
         : readStackConfig(dir, opts.stack, project);
 
+    // The SDK reads `new Error().stack` for every promise and resource; ts-node's source-map support makes each
+    // read parse source maps, which costs ~40% of a plan. Plan errors never show stacks, so use V8's formatter.
+    const prepareStackTrace = Error.prepareStackTrace;
+    Error.prepareStackTrace = undefined;
     const unhandled: string[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason instanceof Error ? reason.message : String(reason));
     process.on("unhandledRejection", onUnhandled);
@@ -249,6 +253,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         return { stack: opts.stack, mode, resources: monitor.recorded, outputs: stackRes?.outputs ?? {} };
     } finally {
         process.off("unhandledRejection", onUnhandled);
+        Error.prepareStackTrace = prepareStackTrace;
         running = false;
     }
 }
