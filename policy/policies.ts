@@ -238,6 +238,25 @@ function readPath(props: Record<string, unknown>, path: (string | number)[]): un
     return cur;
 }
 
+/**
+ * A check that reports a boolean at `path` set to true. An unknown value on the way is read through the proxy,
+ * so the engine reports its "can't run during preview" advisory instead of the policy passing silently.
+ */
+function mustNotBeTrue(path: string[]): ResourceDef["check"] {
+    return (props, report) => {
+        let value: unknown = props;
+        for (const key of path) {
+            value = peek(value, key);
+            if (isUnknown(value)) {
+                readPath(props, path);
+            }
+        }
+        if (value === true) {
+            report(`${path.join(".")} is true.`);
+        }
+    };
+}
+
 /** Requires a customer-managed key reference in `key`: present, and not an `alias/aws/...` managed key. */
 function requireCmk(props: Record<string, unknown>, key: string, report: Report, what: string): void {
     if (!isSet(props, key)) {
@@ -1033,15 +1052,7 @@ const subnetNoPublicIp = resourcePolicy({
     checkov: ["CKV_AWS_130"],
     trivy: ["AVD-AWS-0164"],
     awsConfig: ["SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED"],
-    check: (props, report) => {
-        const value = peek(props, "mapPublicIpOnLaunch");
-        if (isUnknown(value)) {
-            readThrough(props, "mapPublicIpOnLaunch");
-        }
-        if (value === true) {
-            report("mapPublicIpOnLaunch is true.");
-        }
-    },
+    check: mustNotBeTrue(["mapPublicIpOnLaunch"]),
 });
 
 const rdsNotPublic = resourcePolicy({
@@ -1054,15 +1065,7 @@ const rdsNotPublic = resourcePolicy({
     checkov: ["CKV_AWS_17"],
     trivy: ["AVD-AWS-0180"],
     awsConfig: ["RDS_INSTANCE_PUBLIC_ACCESS_CHECK"],
-    check: (props, report) => {
-        const value = peek(props, "publiclyAccessible");
-        if (isUnknown(value)) {
-            readThrough(props, "publiclyAccessible");
-        }
-        if (value === true) {
-            report("publiclyAccessible is true.");
-        }
-    },
+    check: mustNotBeTrue(["publiclyAccessible"]),
 });
 
 const rdsSubnetGroupNonPublic = stackPolicy({
@@ -1104,16 +1107,7 @@ const ecsServiceNoPublicIp = resourcePolicy({
         "Set networkConfiguration.assignPublicIp to false (or omit it) and reach AWS APIs through NAT or VPC endpoints.",
     types: T.ecsService,
     checkov: ["CKV_AWS_333"],
-    check: (props, report) => {
-        const network = peek(props, "networkConfiguration");
-        const assign = peek(network, "assignPublicIp");
-        if (isUnknown(network) || isUnknown(assign)) {
-            readPath(props, ["networkConfiguration", "assignPublicIp"]);
-        }
-        if (assign === true) {
-            report("networkConfiguration.assignPublicIp is true.");
-        }
-    },
+    check: mustNotBeTrue(["networkConfiguration", "assignPublicIp"]),
 });
 
 const ecsServicePrivateSubnets = stackPolicy({

@@ -203,8 +203,9 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
 
     // The SDK reads `new Error().stack` for every promise and resource; ts-node's source-map support makes each
     // read parse source maps, which costs ~40% of a plan. Plan errors never show stacks, so use V8's formatter.
-    const prepareStackTrace = Error.prepareStackTrace;
-    Error.prepareStackTrace = undefined;
+    const errorClass = Error as { prepareStackTrace?: unknown };
+    const prepareStackTrace = errorClass.prepareStackTrace;
+    errorClass.prepareStackTrace = undefined;
     const unhandled: string[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason instanceof Error ? reason.message : String(reason));
     process.on("unhandledRejection", onUnhandled);
@@ -253,7 +254,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         return { stack: opts.stack, mode, resources: monitor.recorded, outputs: stackRes?.outputs ?? {} };
     } finally {
         process.off("unhandledRejection", onUnhandled);
-        Error.prepareStackTrace = prepareStackTrace;
+        errorClass.prepareStackTrace = prepareStackTrace;
         running = false;
     }
 }
