@@ -4,6 +4,8 @@ import { ConfigError, formatIssue } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import { PROJECT_DIR } from "../tools/plan/runner";
 import { readStackConfig } from "../tools/plan/project";
+import { policies } from "../policy/policies";
+import { TLS_POLICIES } from "../stacks/services";
 
 const KEY = "aws-platform:services";
 
@@ -231,5 +233,13 @@ describe("services settings", () => {
         );
         assert.ok(issues.some((i) => i.key.startsWith("aws-platform:secrets")));
         assert.ok(!issues.some((i) => i.key === `${KEY}.apps.web.secrets.K`));
+    });
+});
+
+describe("services settings and the policy pack agree", () => {
+    it("accepts only TLS policies that the pack's alb-listener-tls-policy allows by default", () => {
+        const policy = policies.find((p) => p.name === "alb-listener-tls-policy")!;
+        const allowed = policy.configSchema!.properties.allowedSslPolicies.default as string[];
+        for (const tls of TLS_POLICIES) assert.ok(allowed.includes(tls), `${tls} passes config but fails the pack`);
     });
 });
