@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { describeMemoryOptions, isFargateSize } from "../components/fargate/sizes";
+import { describeMemoryOptions, isFargateSize, memoryOptions } from "../components/fargate/sizes";
 import { ConfigIssue, logRetentionDays, shortName, zodIssues } from "./common";
 import type { SecretsSettings } from "./secrets";
 
@@ -312,7 +312,10 @@ export function checkServices(
             }
         }
 
-        if (!isFargateSize(app.cpu, app.memory)) {
+        if (memoryOptions(app.cpu).length === 0) {
+            // The CPU itself is not offered: name that key, not the memory that cannot be judged without it.
+            add(`${k}.cpu`, app.cpu, `is not a Fargate CPU size; ${describeMemoryOptions(app.cpu)}`);
+        } else if (!isFargateSize(app.cpu, app.memory)) {
             add(
                 `${k}.memory`,
                 app.memory,

@@ -107,6 +107,7 @@ describe("services settings", () => {
                     both: { image: "nginx:1.27", build: { context: "apps/hello" }, cpu: 256, memory: 512 },
                     nohost: { ...web, routing: { priority: 40 } },
                     norouting: { image: "nginx:1.27", cpu: 256, memory: 512, port: 80 },
+                    oddcpu: { image: "nginx:1.27", cpu: 300, memory: 512 },
                 },
             }),
         );
@@ -122,6 +123,11 @@ describe("services settings", () => {
         };
         expect("loadBalancer.internal", /always internal/);
         expect("apps.web.memory", /^aws-platform:services\.apps\.web\.memory: 512 is not a Fargate size with cpu 512/);
+        expect(
+            "apps.oddcpu.cpu",
+            /^aws-platform:services\.apps\.oddcpu\.cpu: 300 is not a Fargate CPU size; cpu must be one of 256, 512/,
+        );
+        assert.ok(!keys.includes(`${KEY}.apps.oddcpu.memory`), "memory cannot be judged without a valid cpu");
         expect("apps.web.routing.pathPatterns[0]", /must start with "\/"/);
         expect("apps.web.healthCheck.path", /must start with "\/"/);
         expect("apps.web.healthCheck.timeoutSeconds", /less than intervalSeconds/);
