@@ -6,6 +6,7 @@ import {
     containerDefinition,
     ecrLifecyclePolicy,
     ecsTasksTrustPolicy,
+    databaseConnectPolicy,
     execCommandPolicy,
     executionRolePolicy,
     logBucketPolicy,
@@ -95,8 +96,14 @@ export interface FargateAppArgs {
     enableExecuteCommand?: boolean;
     /** Permissions of the application. Default none: the task role exists but grants nothing. */
     taskRole?: { managedPolicyArns?: string[] };
-    /** Reach the database on its port. Default: true exactly when `secrets` reads `database:*`. */
+    /** Reach the database on its port. Default: true when `secrets` reads `database:*` or `databaseIamUser` is set. */
     databaseAccess?: boolean;
+    /**
+     * Connect to the database as this PostgreSQL user with IAM authentication: the task role may `rds-db:connect`
+     * as exactly this user, and DATABASE_USER / DATABASE_IAM_AUTH tell the app. Default none. Preferred over the
+     * master secret, which RDS rotates every 7 days while running tasks keep the value they started with.
+     */
+    databaseIamUser?: string;
     /** ECR housekeeping (builds only). Defaults keep 20 images, expire untagged after 7 days, keep the repository on destroy. */
     ecr?: { keepImages?: number; untaggedExpiryDays?: number; forceDelete?: boolean };
 }
@@ -136,8 +143,12 @@ export interface FargateServiceArgs {
     databaseEndpoint?: pulumi.Input<string>;
     /** Database name, injected as DATABASE_NAME. Default none. */
     databaseName?: pulumi.Input<string | undefined>;
+    /** The cluster's resource id, for `rds-db:connect` ARNs of services with `databaseIamUser`. Default none. */
+    databaseClusterResourceId?: pulumi.Input<string>;
     /** Container Insights. Default "enhanced": per-task and per-container metrics for alarms and right-sizing. */
     containerInsights?: "enhanced" | "enabled" | "disabled";
+    /** Retention of the Container Insights performance log group. Default 30 days: metrics keep the long view. */
+    insightsLogRetentionDays?: number;
     /** The shared load balancer, created when at least one service has a port. Defaults per field. */
     loadBalancer?: FargateLoadBalancerArgs;
     /** Services by short name (≤ 20 characters: the name is part of target-group names, capped at 32 by AWS). */
@@ -152,7 +163,10 @@ export interface FargateServiceArgs {
 }
 
 function usesDatabase(app: FargateAppArgs): boolean {
-    return app.databaseAccess ?? Object.values(app.secrets ?? {}).some((r) => r.startsWith("database:"));
+    return (
+        app.databaseAccess ??
+        (Object.values(app.secrets ?? {}).some((r) => r.startsWith("database:")) || app.databaseIamUser !== undefined)
+    );
 }
 
 /**
@@ -195,10 +209,28 @@ export class FargateService extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
         // ---------------------------------------------------------------- cluster
+        // Container Insights writes to /aws/ecs/containerinsights/<cluster>/performance and creates it unencrypted and
+        // kept forever unless it exists first (the ECS twin of gotcha 18). So the cluster gets a fixed name and its
+        // group is created, on the stack's key and with a retention, before the cluster.
+        const insights = args.containerInsights ?? "enhanced";
+        const clusterName = `${prefix}-${name}`;
+        const insightsLogGroup =
+            insights === "disabled"
+                ? undefined
+                : new aws.cloudwatch.LogGroup(
+                      `${name}-insights`,
+                      {
+                          name: `/aws/ecs/containerinsights/${clusterName}/performance`,
+                          retentionInDays: args.insightsLogRetentionDays ?? 30,
+                          kmsKeyId: args.kmsKeyArn,
+                      },
+                      { parent: this },
+                  );
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
             {
-                settings: [{ name: "containerInsights", value: args.containerInsights ?? "enhanced" }],
+                name: clusterName,
+                settings: [{ name: "containerInsights", value: insights }],
                 // ECS Exec sessions (when a service enables them) are encrypted with the stack's key and logged.
                 ...(apps.some(([, a]) => a.enableExecuteCommand)
                     ? {
@@ -208,7 +240,7 @@ export class FargateService extends pulumi.ComponentResource {
                       }
                     : {}),
             },
-            { parent: this },
+            { parent: this, dependsOn: insightsLogGroup ? [insightsLogGroup] : [] },
         );
         // Services name FARGATE / FARGATE_SPOT in their strategies; the cluster must have them associated first.
         const capacityProviders = new aws.ecs.ClusterCapacityProviders(
@@ -616,7 +648,31 @@ export class FargateService extends pulumi.ComponentResource {
             if (app.enableExecuteCommand) {
                 new aws.iam.RolePolicy(
                     `${id}-exec-command`,
-                    { role: taskRole.id, policy: JSON.stringify(execCommandPolicy()) },
+                    {
+                        role: taskRole.id,
+                        policy: pulumi
+                            .all([args.kmsKeyArn, logGroup.arn])
+                            .apply(([kmsKeyArn, logGroupArn]) =>
+                                JSON.stringify(execCommandPolicy({ kmsKeyArn, logGroupArn })),
+                            ),
+                    },
+                    { parent: this },
+                );
+            }
+            if (app.databaseIamUser) {
+                const user = app.databaseIamUser;
+                new aws.iam.RolePolicy(
+                    `${id}-db-connect`,
+                    {
+                        role: taskRole.id,
+                        policy: pulumi
+                            .all([partitionInfo.partition, region, identity.accountId, args.databaseClusterResourceId!])
+                            .apply(([partition, reg, account, clusterResourceId]) =>
+                                JSON.stringify(
+                                    databaseConnectPolicy({ partition, region: reg, account, clusterResourceId, user }),
+                                ),
+                            ),
+                    },
                     { parent: this },
                 );
             }
@@ -627,6 +683,10 @@ export class FargateService extends pulumi.ComponentResource {
                 environment.DATABASE_PORT = pulumi.output(args.databasePort ?? 5432).apply(String);
                 if (args.databaseName)
                     environment.DATABASE_NAME = pulumi.output(args.databaseName).apply((n) => n ?? "");
+                if (app.databaseIamUser) {
+                    environment.DATABASE_USER = app.databaseIamUser;
+                    environment.DATABASE_IAM_AUTH = "true";
+                }
             }
             // ECS Exec bind-mounts the SSM agent, which must write to these paths; with a read-only root filesystem
             // they need writable volumes (aws/containers-roadmap#1359, amazon-ecs-exec-checker#21).
@@ -764,6 +824,9 @@ export class FargateService extends pulumi.ComponentResource {
                     propagateTags: "SERVICE",
                     // `pulumi up` fails (instead of reporting success) when a deployment never becomes stable.
                     waitForSteadyState: true,
+                    // ECS refuses a capacity-provider-strategy change on a running service without a new deployment.
+                    // Every rollout here deploys anyway (the task definition changes), so this costs nothing extra.
+                    forceNewDeployment: true,
                 },
                 {
                     parent: this,
@@ -888,6 +951,9 @@ export class FargateService extends pulumi.ComponentResource {
             }
             if (usesDatabase(app) && args.databaseSecurityGroupId === undefined) {
                 problems.push(`${at}: database access needs databaseSecurityGroupId`);
+            }
+            if (app.databaseIamUser && args.databaseClusterResourceId === undefined) {
+                problems.push(`${at}: databaseIamUser needs databaseClusterResourceId`);
             }
         }
         if (problems.length > 0) throw new Error(problems.join("\n"));

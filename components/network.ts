@@ -269,18 +269,28 @@ export class Network extends pulumi.ComponentResource {
             `${name}-flow-logs`,
             {
                 role: flowLogRole.id,
-                policy: flowLogGroup.arn.apply((arn) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                                Resource: [arn, `${arn}:*`],
-                            },
-                        ],
-                    }),
-                ),
+                policy: pulumi
+                    .all([flowLogGroup.arn, identity.accountId, region, partition])
+                    .apply(([arn, account, reg, part]) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Sid: "WriteFlowLogGroup",
+                                    Effect: "Allow",
+                                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                    Resource: [arn, `${arn}:*`],
+                                },
+                                {
+                                    // In AWS's documented flow-log role; a list action, so scoped to the account's groups.
+                                    Sid: "FindFlowLogGroup",
+                                    Effect: "Allow",
+                                    Action: "logs:DescribeLogGroups",
+                                    Resource: `arn:${part}:logs:${reg}:${account}:log-group:*`,
+                                },
+                            ],
+                        }),
+                    ),
             },
             { parent: this },
         );

@@ -153,8 +153,20 @@ export const appSchema = z.strictObject({
     enableExecuteCommand: z.boolean().default(false),
     /** Permissions of the application itself. Default none. */
     taskRole: z.strictObject({ managedPolicyArns: z.array(z.string()).default([]) }).prefault({}),
-    /** Security-group access to the database. Default: on exactly when a `database:*` secret is used. */
+    /** Security-group access to the database. Default: on when a `database:*` secret or `databaseIamUser` is used. */
     databaseAccess: z.boolean().optional(),
+    /**
+     * A PostgreSQL user this service connects as with IAM database authentication (short-lived tokens, nothing
+     * to rotate). Default none. Preferred over the master secret, which RDS rotates every 7 days while tasks keep
+     * the value they started with. The user must exist with `GRANT rds_iam`.
+     */
+    databaseIamUser: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "is not a PostgreSQL user name ([a-z][a-z0-9_]{0,62})" })
+        .refine((u) => !/^(rds|pg_)/.test(u) && u !== "postgres" && u !== "public", {
+            message: "is reserved (rds*, pg_*, postgres and public are not application users)",
+        })
+        .optional(),
     /** ECR repository housekeeping; only with `build`. */
     ecr: z
         .strictObject({
@@ -172,6 +184,8 @@ export type AppSettings = z.output<typeof appSchema>;
 export const clusterSchema = z.strictObject({
     /** Container Insights. Default `enhanced` (per-task and per-container metrics). */
     containerInsights: z.enum(["enhanced", "enabled", "disabled"]).default("enhanced"),
+    /** Retention of the Container Insights performance log group, created encrypted before the cluster. Default 30. */
+    insightsLogRetentionDays: logRetentionDays.default(30),
 });
 
 export const loadBalancerSchema = z.strictObject({
@@ -216,9 +230,9 @@ export function databaseSecretRefs(app: AppSettings): string[] {
     return Object.values(app.secrets).filter((ref) => ref.startsWith("database:"));
 }
 
-/** Whether the app reaches the database: explicit `databaseAccess`, or implied by a `database:*` secret. */
+/** Whether the app reaches the database: explicit `databaseAccess`, or implied by its database credentials. */
 export function usesDatabase(app: AppSettings): boolean {
-    return app.databaseAccess ?? databaseSecretRefs(app).length > 0;
+    return app.databaseAccess ?? (databaseSecretRefs(app).length > 0 || app.databaseIamUser !== undefined);
 }
 
 /**
@@ -385,6 +399,15 @@ export function checkServices(
                 else priorities.set(r.priority, name);
                 const values = r.pathPatterns.length + r.hostHeaders.length;
                 if (values === 0) add(`${k}.routing`, r, "needs at least one pathPatterns or hostHeaders entry");
+                // AWS: at most 3 values per condition and 5 per rule ("Listener rules for your ALB", quotas).
+                for (const field of ["pathPatterns", "hostHeaders"] as const) {
+                    if (r[field].length > 3)
+                        add(
+                            `${k}.routing.${field}`,
+                            r[field],
+                            `has ${r[field].length} values; AWS allows at most 3 per condition`,
+                        );
+                }
                 if (values > 5)
                     add(`${k}.routing`, r, `has ${values} patterns; AWS allows at most 5 condition values per rule`);
                 r.pathPatterns.forEach((p, i) => {
@@ -467,6 +490,9 @@ export function checkServices(
         }
         if (app.databaseAccess === false && databaseSecretRefs(app).length > 0) {
             add(`${k}.databaseAccess`, false, "is false but the service reads database credentials from secrets");
+        }
+        if (app.databaseAccess === false && app.databaseIamUser !== undefined) {
+            add(`${k}.databaseAccess`, false, "is false but the service connects as databaseIamUser");
         }
 
         const seen = new Set<string>();

@@ -73,6 +73,19 @@ for (const stack of ["dev", "prod"]) {
             return ofType(r, type).filter((x) => x.parent === component.urn);
         };
 
+        it("creates the Container Insights log group, encrypted and with a retention, before the cluster", () => {
+            const [cluster] = ofType(r, T.cluster);
+            const group = named(r, "app-insights", T.logGroup);
+            assert.strictEqual(
+                inputs(group).name,
+                `/aws/ecs/containerinsights/${inputs(cluster).name}/performance`,
+                "the group AWS would otherwise create itself, unencrypted and kept forever",
+            );
+            assert.strictEqual(inputs(group).retentionInDays, s.cluster.insightsLogRetentionDays);
+            assert.ok(depsOf(r, group, "kmsKeyId").some((k) => k.type === T.key));
+            assert.ok(dependsOn(cluster, group), "the cluster waits for its log group");
+        });
+
         it("has one cluster with Container Insights and a service per configured app", () => {
             const clusters = ofType(r, T.cluster);
             assert.strictEqual(clusters.length, 1);
@@ -117,7 +130,7 @@ for (const stack of ["dev", "prod"]) {
                 assert.strictEqual(p.waitForSteadyState, true);
                 assert.strictEqual(p.enableExecuteCommand, app.enableExecuteCommand);
                 assert.strictEqual(p.propagateTags, "SERVICE");
-                assert.strictEqual(p.forceNewDeployment, undefined);
+                assert.strictEqual(p.forceNewDeployment, true, "a capacity-strategy change needs a new deployment");
                 const expected = [
                     { capacityProvider: "FARGATE", ...app.capacity.fargate },
                     { capacityProvider: "FARGATE_SPOT", ...app.capacity.fargateSpot },
@@ -207,7 +220,9 @@ for (const stack of ["dev", "prod"]) {
                     assert.strictEqual(inputs(albOut[0]).fromPort, app.port);
                 }
                 const toDb = ownEgress.filter((x) => depsOf(r, x, "referencedSecurityGroupId").includes(dbSg));
-                const usesDb = Object.values(app.secrets).some((v) => v.startsWith("database:"));
+                const usesDb =
+                    Object.values(app.secrets).some((v) => v.startsWith("database:")) ||
+                    app.databaseIamUser !== undefined;
                 assert.strictEqual(toDb.length, usesDb ? 1 : 0);
                 if (usesDb) {
                     assert.strictEqual(inputs(toDb[0]).fromPort, 5432);
@@ -290,9 +305,24 @@ for (const stack of ["dev", "prod"]) {
                         Object.values(x.propertyDependencies).flat().includes(taskRole.urn),
                 );
                 assert.deepStrictEqual(
-                    grants.map((g) => g.type).filter((t) => t !== T.taskDef),
-                    app.taskRole.managedPolicyArns.map(() => "aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+                    grants.map((g) => g.name).filter((n) => n !== `app-${svc}`),
+                    [
+                        ...app.taskRole.managedPolicyArns.map((_, i) => `app-${svc}-task-${i}`),
+                        ...(app.databaseIamUser ? [`app-${svc}-db-connect`] : []),
+                    ],
                 );
+                // IAM database authentication: connect as exactly the configured user of this cluster, nothing else.
+                if (app.databaseIamUser) {
+                    const resourceId = out(ofType(r, T.rds)[0], "clusterResourceId");
+                    assert.deepStrictEqual(statements(named(r, `app-${svc}-db-connect`, T.rolePolicy)), [
+                        {
+                            Sid: "ConnectAsOwnDatabaseUser",
+                            Effect: "Allow",
+                            Action: "rds-db:connect",
+                            Resource: `arn:aws:rds-db:eu-west-1:123456789012:dbuser:${resourceId}/${app.databaseIamUser}`,
+                        },
+                    ]);
+                }
             }
         });
 
@@ -310,6 +340,9 @@ for (const stack of ["dev", "prod"]) {
                     assert.ok(!e.value.startsWith("arn:aws:secretsmanager"), `${svc}: a secret ARN as plain env`);
                 }
                 assert.deepStrictEqual(secrets.map((x) => x.name).sort(), Object.keys(app.secrets).sort());
+                const envValue = (name: string) => env.find((e) => e.name === name)?.value;
+                assert.strictEqual(envValue("DATABASE_USER"), app.databaseIamUser);
+                assert.strictEqual(envValue("DATABASE_IAM_AUTH"), app.databaseIamUser ? "true" : undefined);
                 for (const x of secrets) {
                     assert.match(x.valueFrom, /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:/);
                     if (app.secrets[x.name].startsWith("database:")) {
@@ -467,9 +500,10 @@ for (const stack of ["dev", "prod"]) {
             assert.strictEqual(cfg.arn, out(lb, "arn"));
             assert.strictEqual(cfg.originProtocolPolicy, https ? "https-only" : "http-only");
             assert.deepStrictEqual(cfg.originSslProtocols, { items: ["TLSv1.2"], quantity: 1 });
-            assert.strictEqual(plain(r.outputs.vpcOriginId), out(origin[0], "id") ?? plain(r.outputs.vpcOriginId));
+            assert.match(plain(r.outputs.vpcOriginId) as string, /^vo_[A-Z0-9]{22}$/);
+            assert.strictEqual(plain(r.outputs.vpcOriginArn), out(origin[0], "arn"));
             assert.strictEqual(plain(r.outputs.loadBalancerDnsName), out(lb, "dnsName"));
-            assert.match(plain(r.outputs.clusterName) as string, /^app-cluster-/);
+            assert.strictEqual(plain(r.outputs.clusterName), `aws-platform-${stack}-app`);
         });
 
         it("sends access logs to an SSE-S3, private, TLS-only bucket that only ELB may write to", () => {
@@ -682,6 +716,53 @@ describe("FargateService variants", () => {
                 .logging,
             "DEFAULT",
         );
+    });
+
+    it("injects the database's master secret by JSON key, and lets only that service's role read it", async () => {
+        const masterArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-1a2b3c";
+        const r = await runIsolated({
+            stack: "t",
+            mode: "update",
+            config: base,
+            program: program(
+                {
+                    api: {
+                        image: "postgrest/postgrest:v12.2.3",
+                        cpu: 256,
+                        memory: 512,
+                        port: 3000,
+                        routing: { priority: 1, pathPatterns: ["/api/*"] },
+                        secrets: { PGUSER: "database:username", PGPASSWORD: "database:password" },
+                    },
+                    other: { image: "nginx:1.27", cpu: 256, memory: 512 },
+                },
+                { databaseSecretArn: masterArn, databaseSecurityGroupId: "sg-0db" },
+            ),
+        });
+        const [c] = jsonInput(named(r, "svc-api", T.taskDef), "containerDefinitions") as {
+            secrets: { name: string; valueFrom: string }[];
+        }[];
+        assert.deepStrictEqual(c.secrets, [
+            { name: "PGPASSWORD", valueFrom: `${masterArn}:password::` },
+            { name: "PGUSER", valueFrom: `${masterArn}:username::` },
+        ]);
+        const read = statements(named(r, "svc-api-exec", T.rolePolicy)).find((d) => d.Sid === "ReadOwnSecrets")!;
+        assert.deepStrictEqual(read.Resource, [masterArn]);
+        const other = statements(named(r, "svc-other-exec", T.rolePolicy));
+        assert.ok(!JSON.stringify(other).includes(masterArn), "a service that does not use it cannot read it");
+    });
+
+    it("lets ECS Exec decrypt sessions with the stack's key and log to the service's own group", async () => {
+        const r = await runIsolated({
+            stack: "t",
+            mode: "update",
+            config: base,
+            program: program({ ops: { image: "nginx:1.27", cpu: 256, memory: 512, enableExecuteCommand: true } }),
+        });
+        const docs = statements(named(r, "svc-ops-exec-command", T.rolePolicy));
+        const bySid = Object.fromEntries(docs.map((d) => [d.Sid, d]));
+        assert.strictEqual(bySid.EcsExecSessionKey.Resource, out(ofType(r, T.key)[0], "arn"));
+        assert.deepStrictEqual(bySid.EcsExecSessionLogs.Resource, `${out(named(r, "svc-ops", T.logGroup), "arn")}:*`);
     });
 
     it("refuses what AWS would reject, before registering a service", async () => {

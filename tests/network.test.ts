@@ -148,6 +148,16 @@ for (const stack of listStacks(ROOT)) {
                 const [role] = depsOf(plan, flow, "iamRoleArn");
                 assert.equal(role.type, "aws:iam/role:Role");
                 if (mode === "update") {
+                    const [policy] = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) =>
+                        p.propertyDependencies.role?.includes(role.urn),
+                    );
+                    const statements = JSON.parse(policy.inputs.policy as string).Statement as {
+                        Action: string | string[];
+                        Resource: string | string[];
+                    }[];
+                    const groupArn = group.outputs.arn as string;
+                    assert.deepEqual(statements[0].Resource, [groupArn, `${groupArn}:*`], "writes only its own group");
+                    assert.deepEqual(statements[1].Action, "logs:DescribeLogGroups");
                     const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
                     assert.equal(trust.Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
                     assert.equal(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "123456789012");

@@ -108,6 +108,15 @@ describe("services settings", () => {
                     nohost: { ...web, routing: { priority: 40 } },
                     norouting: { image: "nginx:1.27", cpu: 256, memory: 512, port: 80 },
                     oddcpu: { image: "nginx:1.27", cpu: 300, memory: 512 },
+                    many: { ...web, routing: { priority: 60, pathPatterns: ["/a", "/b", "/c", "/d"] } },
+                    iam: { image: "nginx:1.27", cpu: 256, memory: 512, databaseIamUser: "rds_admin" },
+                    noaccess: {
+                        image: "nginx:1.27",
+                        cpu: 256,
+                        memory: 512,
+                        databaseIamUser: "jobs",
+                        databaseAccess: false,
+                    },
                 },
             }),
         );
@@ -128,6 +137,12 @@ describe("services settings", () => {
             /^aws-platform:services\.apps\.oddcpu\.cpu: 300 is not a Fargate CPU size; cpu must be one of 256, 512/,
         );
         assert.ok(!keys.includes(`${KEY}.apps.oddcpu.memory`), "memory cannot be judged without a valid cpu");
+        expect("apps.many.routing.pathPatterns", /has 4 values; AWS allows at most 3 per condition/);
+        expect(
+            "apps.iam.databaseIamUser",
+            /^aws-platform:services\.apps\.iam\.databaseIamUser: "rds_admin" is reserved/,
+        );
+        expect("apps.noaccess.databaseAccess", /is false but the service connects as databaseIamUser/);
         expect("apps.web.routing.pathPatterns[0]", /must start with "\/"/);
         expect("apps.web.healthCheck.path", /must start with "\/"/);
         expect("apps.web.healthCheck.timeoutSeconds", /less than intervalSeconds/);

@@ -92,8 +92,12 @@ export function executionRolePolicy(p: ExecutionPolicyInput): PolicyDocument {
     return doc(statements);
 }
 
-/** Task-role statement for ECS Exec: the SSM channels the agent inside the task opens. AWS documents "*". */
-export function execCommandPolicy(): PolicyDocument {
+/**
+ * Task-role statements for ECS Exec: the SSM channels the agent inside the task opens (AWS documents "*"), the
+ * cluster's session key (sessions are encrypted with the stack's CMK), and the service's own log group, where
+ * the cluster's DEFAULT logging writes session transcripts.
+ */
+export function execCommandPolicy(p: { kmsKeyArn: string; logGroupArn: string }): PolicyDocument {
     return doc([
         {
             Sid: "EcsExecChannels",
@@ -105,6 +109,36 @@ export function execCommandPolicy(): PolicyDocument {
                 "ssmmessages:OpenDataChannel",
             ],
             Resource: "*",
+        },
+        { Sid: "EcsExecSessionKey", Effect: "Allow", Action: "kms:Decrypt", Resource: p.kmsKeyArn },
+        {
+            Sid: "EcsExecSessionLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            Resource: `${p.logGroupArn}:*`,
+        },
+        // The agent checks the group's encryption before it writes; DescribeLogGroups has no resource scoping.
+        { Sid: "EcsExecDescribeLogGroups", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+    ]);
+}
+
+/**
+ * Task-role statement for IAM database authentication: connect as one PostgreSQL user of one cluster, with
+ * short-lived tokens instead of a stored password.
+ */
+export function databaseConnectPolicy(p: {
+    partition: string;
+    region: string;
+    account: string;
+    clusterResourceId: string;
+    user: string;
+}): PolicyDocument {
+    return doc([
+        {
+            Sid: "ConnectAsOwnDatabaseUser",
+            Effect: "Allow",
+            Action: "rds-db:connect",
+            Resource: `arn:${p.partition}:rds-db:${p.region}:${p.account}:dbuser:${p.clusterResourceId}/${p.user}`,
         },
     ]);
 }

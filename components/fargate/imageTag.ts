@@ -13,7 +13,9 @@ const SKIP = new Set([".git", "node_modules"]);
 export function contextTag(context: string, extra: Record<string, string | undefined>): string {
     const hash = createHash("sha256");
     const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        for (const entry of fs
+            .readdirSync(dir, { withFileTypes: true })
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
             if (SKIP.has(entry.name)) continue;
             const full = path.join(dir, entry.name);
             if (entry.isDirectory()) walk(full);
