@@ -19,11 +19,30 @@ const cidrString = z.string().superRefine((v, ctx) => {
     if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
 });
 
+/**
+ * The VPC's own range: a valid CIDR, of a size AWS allows, in a private range. Checked per field, so it is reported
+ * even when another network setting is wrong too.
+ */
+const vpcCidr = z.string().superRefine((v, ctx) => {
+    const parsed = parseCidr(v);
+    if ("error" in parsed) {
+        ctx.addIssue({ code: "custom", message: parsed.error });
+    } else if (parsed.block.bitmask < MIN_VPC_PREFIX || parsed.block.bitmask > MAX_SUBNET_PREFIX) {
+        ctx.addIssue({ code: "custom", message: "is not a valid VPC size; AWS allows /16 to /28" });
+    } else if (!isPrivateRange(parsed.block)) {
+        ctx.addIssue({
+            code: "custom",
+            message:
+                "is not a private range; expected a block inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10",
+        });
+    }
+});
+
 const prefixLength = z.number().int().min(MIN_VPC_PREFIX).max(MAX_SUBNET_PREFIX);
 
 export const networkSchema = z.strictObject({
     /** VPC CIDR. Default 10.0.0.0/16, the largest block AWS allows, so every tier has room to grow. */
-    cidr: cidrString.default("10.0.0.0/16"),
+    cidr: vpcCidr.default("10.0.0.0/16"),
     /** AZs to spread over. Default 3: survives the loss of one AZ with capacity to spare. */
     azCount: z.number().int().min(2).max(6).default(3),
     /** `perAz` (default) keeps egress alive when one AZ fails; `single` saves cost in throwaway stacks. */
@@ -62,20 +81,9 @@ export function checkNetwork(n: z.output<typeof networkSchema>): {
 } {
     const issues: ConfigIssue[] = [];
     const key = "aws-platform:network";
+    // The schema has already checked the range itself: valid, of a size AWS allows, private.
     const vpc = parseCidr(n.cidr);
     if ("error" in vpc) return { issues };
-    if (vpc.block.bitmask < MIN_VPC_PREFIX || vpc.block.bitmask > MAX_SUBNET_PREFIX) {
-        issues.push({ key: `${key}.cidr`, value: n.cidr, message: "is not a valid VPC size; AWS allows /16 to /28" });
-        return { issues };
-    }
-    if (!isPrivateRange(vpc.block)) {
-        issues.push({
-            key: `${key}.cidr`,
-            value: n.cidr,
-            message:
-                "is not a private range; expected a block inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10",
-        });
-    }
     if (n.subnetCidrs) {
         const seen: { tier: Tier; index: number; cidr: string }[] = [];
         for (const tier of TIERS) {

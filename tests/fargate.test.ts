@@ -119,9 +119,13 @@ for (const stack of ["dev", "prod"]) {
                 assert.strictEqual(net.assignPublicIp, false);
                 const subnets = depsOf(r, service, "networkConfiguration").filter((d) => d.type === T.subnet);
                 assert.ok(subnets.length >= 2 && subnets.every((x) => x.name.startsWith("network-private-")));
-                assert.deepStrictEqual(p.networkConfiguration && net.securityGroups, [
-                    out(named(r, `app-${svc}`, T.sg), "id") ?? net.securityGroups[0],
-                ]);
+                // Exactly the service's own group: one id, and the value came from that group.
+                assert.strictEqual(net.securityGroups.length, 1);
+                assert.match(net.securityGroups[0], /^sg-[0-9a-f]{17}$/);
+                assert.deepStrictEqual(
+                    depsOf(r, service, "networkConfiguration").filter((d) => d.type === T.sg),
+                    [named(r, `app-${svc}`, T.sg)],
+                );
                 assert.strictEqual(p.desiredCount, app.desiredCount);
                 assert.deepStrictEqual(p.deploymentCircuitBreaker, { enable: true, rollback: true });
                 assert.deepStrictEqual(p.deploymentController, { type: "ECS" });
@@ -517,6 +521,11 @@ for (const stack of ["dev", "prod"]) {
                 "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             );
             assert.deepStrictEqual(sse.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+            assert.strictEqual(
+                inputs(bucket).forceDestroy,
+                !s.loadBalancer.deletionProtection,
+                "only a stack without deletion protection may destroy its access logs with the bucket",
+            );
             const pab = linked("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
             for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
                 assert.strictEqual(pab[k], true, k);
@@ -763,6 +772,38 @@ describe("FargateService variants", () => {
         const bySid = Object.fromEntries(docs.map((d) => [d.Sid, d]));
         assert.strictEqual(bySid.EcsExecSessionKey.Resource, out(ofType(r, T.key)[0], "arn"));
         assert.deepStrictEqual(bySid.EcsExecSessionLogs.Resource, `${out(named(r, "svc-ops", T.logGroup), "arn")}:*`);
+    });
+
+    it("takes the scaling bounds from autoscaling, not desiredCount, and leaves desiredCount to it", async () => {
+        const r = await runIsolated({
+            stack: "t",
+            mode: "update",
+            config: base,
+            program: program({
+                web: {
+                    image: "nginx:1.27",
+                    cpu: 256,
+                    memory: 512,
+                    port: 80,
+                    routing: { priority: 1, pathPatterns: ["/*"] },
+                    desiredCount: 4,
+                    autoscaling: { minCount: 2, maxCount: 8, cpuTargetPercent: 55, requestsPerTarget: 500 },
+                },
+            }),
+        });
+        const service = named(r, "svc-web", T.service);
+        const t = inputs(named(r, "svc-web", T.target));
+        assert.deepStrictEqual([t.minCapacity, t.maxCapacity], [2, 8]);
+        assert.strictEqual(inputs(service).desiredCount, 4);
+        assert.deepStrictEqual(service.ignoreChanges, ["desiredCount"]);
+        const cpu = inputs(named(r, "svc-web-cpu", T.policy)).targetTrackingScalingPolicyConfiguration as {
+            targetValue: number;
+        };
+        assert.strictEqual(cpu.targetValue, 55);
+        const req = inputs(named(r, "svc-web-requests", T.policy)).targetTrackingScalingPolicyConfiguration as {
+            targetValue: number;
+        };
+        assert.strictEqual(req.targetValue, 500);
     });
 
     it("refuses what AWS would reject, before registering a service", async () => {

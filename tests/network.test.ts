@@ -195,6 +195,17 @@ for (const stack of listStacks(ROOT)) {
                     interfaces.map((e) => e.inputs.serviceName).sort(),
                     settings.network.interfaceEndpoints.map((s) => `com.amazonaws.${settings.region}.${s}`).sort(),
                 );
+                // Their security group admits HTTPS from the VPC's own range, and nothing else.
+                const endpointGroups = new Set(
+                    interfaces.flatMap((e) => e.propertyDependencies.securityGroupIds ?? []),
+                );
+                const rules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+                    (r.propertyDependencies.securityGroupId ?? []).some((u) => endpointGroups.has(u)),
+                );
+                assert.deepEqual(
+                    rules.map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]),
+                    interfaces.length ? [["tcp", 443, 443, settings.network.cidr]] : [],
+                );
                 for (const e of interfaces) {
                     assert.equal(e.inputs.privateDnsEnabled, true);
                     assert.deepEqual(

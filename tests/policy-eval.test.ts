@@ -239,6 +239,19 @@ describe("offline evaluation semantics", () => {
         assert.strictEqual(v[0].message, "from-pack description\nbad");
     });
 
+    it("reports a remediate-level resource policy as mandatory as well, from the policy or from config", () => {
+        const policy: ResourceValidationPolicy = {
+            ...resourcePolicy("fix-res", (_args, reportViolation) => reportViolation("bad")),
+            enforcementLevel: "remediate",
+        };
+        const resources = single(T.logGroup[0], {});
+        assert.deepStrictEqual(summary(evaluatePolicies([policy], resources, {})), ["fix-res:mandatory"]);
+        const configured = resourcePolicy("fix-cfg", (_args, reportViolation) => reportViolation("bad"));
+        assert.deepStrictEqual(summary(evaluatePolicies([configured], resources, bare("fix-cfg", "remediate"))), [
+            "fix-cfg:mandatory",
+        ]);
+    });
+
     it("records not-applicable policies instead of violations", () => {
         const report = evaluatePolicyReport(
             policies.filter((p) => p.name === "kms-key-rotation" || p.name === "sns-topic-cmk"),

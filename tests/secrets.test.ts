@@ -50,6 +50,15 @@ describe("SecretsStore key policy (pure)", () => {
         assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
     });
 
+    it("conditions every statement except the account root's, so no service can use the key for another account", () => {
+        for (const s of doc.Statement.filter((x) => x.Sid !== "AccountAdministersKey")) {
+            assert.ok(s.Condition && Object.keys(s.Condition).length > 0, `${s.Sid} has no condition`);
+        }
+        assert.deepEqual(sid("CloudWatchAlarmsPublishToEncryptedSns").Condition, {
+            StringEquals: { "aws:SourceAccount": "111122223333" },
+        });
+    });
+
     it("lets RDS, Secrets Manager, ECR and SNS use the key only on behalf of this account", () => {
         const s = sid("AwsServicesUseOnBehalfOfAccount");
         assert.deepEqual(s.Condition!.StringEquals, {
@@ -120,6 +129,26 @@ for (const stack of listStacks(ROOT)) {
                     } else {
                         assert.equal(value, UNKNOWN, "a value generated in the same update is unknown at preview");
                     }
+                }
+            });
+
+            it("rotates the key yearly and generates each value at its configured length with every character class", () => {
+                const [key] = ofType(plan, "aws:kms/key:Key");
+                assert.equal(key.inputs.rotationPeriodInDays, 365);
+                const generators = ofType(plan, "random:index/randomPassword:RandomPassword").filter((p) =>
+                    p.parent?.endsWith("::secrets"),
+                );
+                assert.deepEqual(
+                    generators.map((g) => g.name).sort(),
+                    settings.secrets.appSecrets.map((s) => `secrets-${s.name}-value`).sort(),
+                );
+                for (const s of settings.secrets.appSecrets) {
+                    const g = generators.find((x) => x.name === `secrets-${s.name}-value`)!;
+                    assert.equal(g.inputs.length, s.length, `${g.name}.length`);
+                    assert.ok((g.inputs.length as number) >= 32, "at least 32 characters (~190 bits)");
+                    assert.equal(g.inputs.special, !s.excludePunctuation, `${g.name}.special`);
+                    for (const k of ["minLower", "minUpper", "minNumeric"])
+                        assert.equal(g.inputs[k], 1, `${g.name}.${k}`);
                 }
             });
 

@@ -170,6 +170,27 @@ describe("services settings", () => {
         assert.ok(!issues.some((i) => i.text.includes("hunter2")), "plaintext credential values are not printed");
     });
 
+    it("rejects a desiredCount below autoscaling minCount as well as above maxCount", () => {
+        const below = issuesOf(
+            withServices({ apps: { web: { ...web, desiredCount: 2, autoscaling: { minCount: 3, maxCount: 6 } } } }),
+        );
+        assert.deepStrictEqual(
+            below.map((i) => i.text),
+            [`${KEY}.apps.web.desiredCount: 2 is outside autoscaling minCount-maxCount (3-6)`],
+        );
+        const above = issuesOf(
+            withServices({ apps: { web: { ...web, desiredCount: 7, autoscaling: { minCount: 3, maxCount: 6 } } } }),
+        );
+        assert.deepStrictEqual(
+            above.map((i) => i.text),
+            [`${KEY}.apps.web.desiredCount: 7 is outside autoscaling minCount-maxCount (3-6)`],
+        );
+        const inside = issuesOf(
+            withServices({ apps: { web: { ...web, desiredCount: 3, autoscaling: { minCount: 3, maxCount: 6 } } } }),
+        );
+        assert.deepStrictEqual(inside, []);
+    });
+
     it("rejects unknown keys in every part of the section", () => {
         const top = issuesOf(withServices({ colour: "blue" }));
         assert.deepStrictEqual(

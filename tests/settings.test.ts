@@ -69,6 +69,14 @@ describe("stack settings (pure validation)", () => {
         assert.match(found[1], /^aws-platform:network.cdir: is not a known setting/);
     });
 
+    it("rejects a public VPC range and a flow-log retention CloudWatch does not offer, together", () => {
+        const found = problems({ ...region, "aws-platform:network": { cidr: "8.8.0.0/16", flowLogRetentionDays: 45 } });
+        assert.deepEqual(found, [
+            'aws-platform:network.cidr: "8.8.0.0/16" is not a private range; expected a block inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10',
+            "aws-platform:network.flowLogRetentionDays: 45 is not a CloudWatch Logs retention; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        ]);
+    });
+
     it("rejects a VPC CIDR too small for the subnets it must hold", () => {
         const [p] = problems({ ...region, "aws-platform:network": { cidr: "10.0.0.0/22", azCount: 3 } });
         assert.match(p, /^aws-platform:network.cidr: "10.0.0.0\/22" is too small for the requested subnets/);
