@@ -82,6 +82,12 @@ export interface AuroraClusterArgs {
     performanceInsightsRetentionDays?: number;
     /** Database Insights mode. Default standard. */
     databaseInsightsMode?: "standard" | "advanced";
+    /**
+     * Minor versions applied by AWS in the maintenance window. Default true: security patches without a deploy. While
+     * on, later changes to `engineVersion` are ignored: AWS moves past the pinned minor, and Pulumi would otherwise try
+     * to roll it back, which RDS refuses. Turn it off in the update that changes the version on purpose.
+     */
+    autoMinorVersionUpgrade?: boolean;
     /** Enhanced Monitoring interval (0, 1, 5, 10, 15, 30, 60). Default 60; 0 creates no monitoring role. */
     monitoringIntervalSeconds?: number;
     /** Retention of the exported PostgreSQL log. Default 365 days. */
@@ -146,6 +152,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
             throw new Error(`AuroraCluster ${name}: instanceClass db.serverless needs a serverless capacity range`);
         }
         const readers = args.readers ?? 2;
+        const autoMinor = args.autoMinorVersionUpgrade ?? true;
+        const versionDrift = autoMinor ? ["engineVersion"] : [];
         const monitoringInterval = args.monitoringIntervalSeconds ?? 60;
         const piRetention = args.performanceInsightsRetentionDays ?? 7;
         const azs = pulumi.output(args.availabilityZones).apply((names) => {
@@ -287,6 +295,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 engine: "aurora-postgresql",
                 engineMode: "provisioned",
                 engineVersion,
+                // A deliberate major upgrade (new version and parameter group family in config) is allowed to apply.
+                allowMajorVersionUpgrade: true,
                 databaseName: args.databaseName ?? "app",
                 masterUsername: args.masterUsername ?? "dbadmin",
                 // RDS generates the password, keeps it in Secrets Manager under the CMK and rotates it; no password
@@ -333,6 +343,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 parent: this,
                 protect: args.protect ?? true,
                 dependsOn: [logGroup, ...(monitoringPolicy ? [monitoringPolicy] : [])],
+                ignoreChanges: versionDrift,
             },
         );
 
@@ -356,14 +367,14 @@ export class AuroraCluster extends pulumi.ComponentResource {
                         promotionTier: i === 0 ? 0 : 1,
                         publiclyAccessible: false,
                         caCertIdentifier: RDS_CA,
-                        autoMinorVersionUpgrade: true,
+                        autoMinorVersionUpgrade: autoMinor,
                         preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
                         copyTagsToSnapshot: true,
                         ...insights,
                         tags: { Name: `${id}-${i + 1}` },
                     },
                     // The first instance to become available is the writer: readers wait for it, so it is this one.
-                    { parent: this, dependsOn: i === 0 ? [] : [instances[0]] },
+                    { parent: this, dependsOn: i === 0 ? [] : [instances[0]], ignoreChanges: versionDrift },
                 ),
             );
         }

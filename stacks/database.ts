@@ -166,6 +166,12 @@ export const databaseSchema = z.strictObject({
     deletionProtection: z.boolean().default(true),
     /** Pulumi `protect` on the cluster, so `pulumi destroy` cannot delete it. Default true. */
     protect: z.boolean().default(true),
+    /**
+     * Let AWS apply minor versions in the maintenance window. Default true: security patches without a deploy.
+     * While on, `engineVersion` is the version the cluster was created with and later changes to it are ignored, so
+     * AWS's upgrades are never rolled back; to change it deliberately (a major upgrade), turn this off in the same update.
+     */
+    autoMinorVersionUpgrade: z.boolean().default(true),
     /** `aurora` (standard, pay per I/O) or `aurora-iopt1` (I/O-Optimized). Default aurora. */
     storageType: z.enum(["aurora", "aurora-iopt1"]).default("aurora"),
     /** Performance Insights retention: 7, a multiple of 31 up to 713, or 731. Default 7 (free tier). */

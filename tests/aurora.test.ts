@@ -290,6 +290,18 @@ for (const stack of STACKS) {
                 }
             });
 
+            it("lets AWS apply minor versions without Pulumi rolling them back, when configured", () => {
+                const cluster = clusterOf(plan);
+                const ignored = db.autoMinorVersionUpgrade ? ["engineVersion"] : [];
+                assert.deepEqual(cluster.ignoreChanges, ignored);
+                assert.equal(cluster.inputs.engineVersion, db.engineVersion);
+                assert.equal(cluster.inputs.allowMajorVersionUpgrade, true);
+                for (const i of instancesOf(plan)) {
+                    assert.equal(i.inputs.autoMinorVersionUpgrade, db.autoMinorVersionUpgrade);
+                    assert.deepEqual(i.ignoreChanges, ignored);
+                }
+            });
+
             it("protects and recovers as configured: deletion protection, protect, backups, a unique final snapshot", () => {
                 const cluster = clusterOf(plan);
                 assert.equal(cluster.protect, db.protect);
@@ -435,7 +447,13 @@ describe("AuroraCluster across stacks", () => {
 });
 
 /** A minimal program around the component alone: a VPC, `azs` subnets, a key and a client security group. */
-function isolatedProgram(opts: { azs: number; identifier?: string; clients?: number; allow?: string[] }) {
+function isolatedProgram(opts: {
+    azs: number;
+    identifier?: string;
+    clients?: number;
+    allow?: string[];
+    autoMinorVersionUpgrade?: boolean;
+}) {
     return async () => {
         const aws = await import("@pulumi/aws");
         const { AuroraCluster } = await import("../components/auroraCluster");
@@ -462,6 +480,7 @@ function isolatedProgram(opts: { azs: number; identifier?: string; clients?: num
             kmsKeyArn: key.arn,
             readers: 1,
             clientSecurityGroupIds: clients.map((c) => c.id),
+            autoMinorVersionUpgrade: opts.autoMinorVersionUpgrade,
         });
         const extra = new aws.ec2.SecurityGroup("api-sg", { vpcId: vpc.id });
         for (const name of opts.allow ?? []) db.allowClient(name, extra.id);
@@ -517,6 +536,21 @@ describe("AuroraCluster component contract", () => {
             ["db.r8g.large", "db.r8g.large"],
         );
         assert.deepEqual(instances.map((i) => i.inputs.availabilityZone).sort(), ["eu-west-1a", "eu-west-1b"]);
+    });
+
+    it("manages the engine version itself when automatic minor upgrades are off", async () => {
+        const plan = await runIsolated({
+            stack: "test",
+            config,
+            program: isolatedProgram({ azs: 2, autoMinorVersionUpgrade: false }),
+        });
+        assert.deepEqual(named(plan, "db-cluster", T.cluster).ignoreChanges, []);
+        for (const i of ofType(plan, T.instance)) {
+            assert.equal(i.inputs.autoMinorVersionUpgrade, false);
+            assert.deepEqual(i.ignoreChanges, []);
+        }
+        const auto = await runIsolated({ stack: "test", config, program: isolatedProgram({ azs: 2 }) });
+        assert.deepEqual(named(auto, "db-cluster", T.cluster).ignoreChanges, ["engineVersion"], "on by default");
     });
 
     it("refuses a subnet group in a single AZ", async () => {

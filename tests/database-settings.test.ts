@@ -40,6 +40,7 @@ describe("database settings", () => {
             maintenanceWindow: "sun:04:00-sun:05:00",
             deletionProtection: true,
             protect: true,
+            autoMinorVersionUpgrade: true,
             storageType: "aurora",
             performanceInsightsRetentionDays: 7,
             databaseInsightsMode: "standard",
