@@ -166,6 +166,16 @@ describe("offline plan runner", () => {
                     }
                     const vpc = doc.resources.find((x) => x.type === "aws:ec2/vpc:Vpc")!;
                     assert.ok(vpc.parent!.endsWith("aws-platform:index:Network::network"));
+                    // Every policy decides on this stack even at preview: none is downgraded to "can't run".
+                    assert.deepEqual(
+                        doc.violations!.filter((v) => /can't run policy/.test(v.message)),
+                        [],
+                        "a policy could not decide at preview",
+                    );
+                    assert.deepEqual(
+                        doc.violations!.filter((v) => v.enforcementLevel === "mandatory"),
+                        [],
+                    );
                     const text = JSON.stringify(doc.resources);
                     assert.equal(text.includes("[unknown]"), !update, "unknowns appear in preview only");
                     assert.ok(text.includes("[secret]"));
