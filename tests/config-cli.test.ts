@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { CliResult, pool, projectWith, runCli } from "./helpers/cli";
+import { CliResult, pool, projectWith, runCli, tempProject } from "./helpers/cli";
 
 const FIXTURES = path.join(__dirname, "fixtures", "bad-config");
 
@@ -50,7 +49,7 @@ describe("plan command: malformed stack configs exit 2 and name their keys", () 
     });
 
     it("exits 2 for a stack file that is not YAML", async () => {
-        const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-")), "x.yaml");
+        const bad = path.join(tempProject(), "x.yaml");
         fs.writeFileSync(bad, "config:\n  aws:region: [unclosed\n");
         const r = await runCli(["bad", "--dir", projectWith("bad", bad)]);
         assert.equal(r.code, 2);

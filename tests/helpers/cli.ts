@@ -4,6 +4,20 @@ import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
+/** Temporary project directories made by these helpers, removed when the test process exits. */
+const made: string[] = [];
+process.on("exit", () => {
+    // rmSync unlinks symbolic links without following them, so the linked repository is never touched.
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
+export function tempProject(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-"));
+    made.push(dir);
+    return dir;
+}
 const CLI = path.join(ROOT, "tools", "plan", "cli.ts");
 
 export interface CliResult {
@@ -29,7 +43,7 @@ export function runCli(args: string[]): Promise<CliResult> {
 
 /** A project directory with this repository's Pulumi.yaml and one stack file. */
 export function projectWith(stack: string, stackFile: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-"));
+    const dir = tempProject();
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     fs.copyFileSync(stackFile, path.join(dir, `Pulumi.${stack}.yaml`));
     return dir;
@@ -55,7 +69,7 @@ export async function pool<T>(tasks: (() => Promise<T>)[], width = 2): Promise<T
  * the code is linked, `Pulumi.yaml` is copied, and the given files are laid beside it.
  */
 export function projectLinkedTo(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-platform-"));
+    const dir = tempProject();
     for (const entry of ["index.ts", "components", "stacks", "apps", "node_modules", "package.json", "tsconfig.json"]) {
         if (fs.existsSync(path.join(ROOT, entry))) fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
     }
