@@ -62,7 +62,7 @@ export interface AuroraClusterArgs {
     instanceClass?: string;
     /** Serverless v2 capacity; required with `db.serverless`. */
     serverless?: ServerlessCapacity;
-    /** Readers besides the writer. Default 2 (seed 000: a primary and two read replicas). */
+    /** Readers besides the writer. Default 2: after a failover one is promoted and the other still serves reads. */
     readers?: number;
     /** Reader auto scaling on CPU. Default off. Readers it adds are created by AWS, outside Pulumi. */
     readerAutoscaling?: ReaderAutoscalingArgs;

@@ -10,7 +10,10 @@ import { createVpcOrigin } from "./fargate/vpcOrigin";
 export { CLOUDFRONT_ORIGIN_FACING } from "./fargate/loadBalancer";
 
 export interface FargateHealthCheckArgs {
-    /** Path probed by the load balancer. Required: it must answer without authentication, or every deployment rolls back (gotcha 14). */
+    /**
+     * Path probed by the load balancer. Required: it must answer without authentication, or every health check
+     * fails and the circuit breaker rolls every deployment back.
+     */
     path: string;
     /** Healthy HTTP codes. Default "200-399": a redirect from a bare path is not a failure. */
     matcher?: string;
@@ -52,7 +55,8 @@ export interface FargateAppArgs {
     desiredCount?: number;
     /**
      * Target tracking on average CPU (default target 60 %) and, for web services, on ALB requests per target.
-     * Default none (fixed `desiredCount`). When set, `desiredCount` is only the initial count (gotcha 15).
+     * Default none (fixed `desiredCount`). When set, `desiredCount` is only the initial count: auto scaling owns
+     * it after.
      */
     autoscaling?: {
         minCount: number;
@@ -77,7 +81,7 @@ export interface FargateAppArgs {
     scratchPaths?: string[];
     /** Non-root user to run as. Default the image's USER. */
     user?: string;
-    /** Log retention in days. Default 30 (AWS keeps logs forever otherwise, gotcha 27). */
+    /** Log retention in days. Default 30: without one, CloudWatch Logs keeps every event forever. */
     logRetentionDays?: number;
     /** Seconds a stopping task is drained. Default 15: requests are short; AWS's 300 s slows every deployment. */
     deregistrationDelaySeconds?: number;
@@ -103,7 +107,10 @@ export interface FargateLoadBalancerArgs {
      * Default none: an HTTP listener that only CloudFront's origin-facing addresses can reach.
      */
     certificateArn?: pulumi.Input<string>;
-    /** Default ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.2 and 1.3 only (gotcha 11). */
+    /**
+     * Default ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.2 and 1.3 only (AWS 'Security policies for your
+     * Application Load Balancer').
+     */
     sslPolicy?: string;
     /** Default true: deleting the entry point of every service takes two steps. */
     deletionProtection?: boolean;

@@ -49,7 +49,7 @@ export interface ClusterParts {
 export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.Cluster {
     const { parent, name, id, args } = scope;
     // A snapshot identifier must be unique in the account and region, and final snapshots outlive their cluster:
-    // destroying and recreating the stack would otherwise collide with the first one (gotcha 17). The suffix is
+    // destroying and recreating the stack would otherwise collide with the first one. The suffix is
     // generated once per cluster identifier and kept in state, so it does not change on later updates.
     const snapshotSuffix = new random.RandomId(
         `${name}-final-snapshot`,
@@ -70,7 +70,7 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             databaseName: args.databaseName ?? "app",
             masterUsername: args.masterUsername ?? "dbadmin",
             // RDS generates the password, keeps it in Secrets Manager under the CMK and rotates it; no password
-            // exists in config, code or state (gotcha 21: masterPassword must then be absent).
+            // exists in config, code or state (RDS rejects masterPassword together with manageMasterUserPassword).
             manageMasterUserPassword: true,
             masterUserSecretKmsKeyId: args.kmsKeyArn,
             iamDatabaseAuthenticationEnabled: true,
@@ -83,8 +83,8 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             dbSubnetGroupName: parts.subnetGroup.name,
             vpcSecurityGroupIds: [parts.securityGroup.id],
             dbClusterParameterGroupName: parts.parameterGroup.name,
-            // Serverless v2 capacity lives on the cluster and must exist before any db.serverless instance
-            // (gotcha 22): the instances reference cluster.id, so they are created after it.
+            // Serverless v2 capacity lives on the cluster and RDS refuses a db.serverless instance in a cluster
+            // without it: the instances reference cluster.id, so they are created after it.
             serverlessv2ScalingConfiguration: serverless
                 ? {
                       minCapacity: serverless.minCapacity,
@@ -98,12 +98,13 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
             copyTagsToSnapshot: true,
             deletionProtection: args.deletionProtection ?? true,
-            // Always a final snapshot, named uniquely (gotcha 17), and automated backups kept after a delete.
+            // Always a final snapshot (RDS requires its identifier when skipFinalSnapshot is false, or the delete
+            // fails), named uniquely, and automated backups kept after a delete.
             skipFinalSnapshot: false,
             finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
             deleteAutomatedBackups: false,
-            // Only `postgresql` is exported (gotcha 20); `iam-db-auth-error` exists on recent versions only and would
-            // need its own pre-created log group.
+            // Only `postgresql` is exported: each other type Aurora PostgreSQL offers (`instance`, `iam-db-auth-error`
+            // on recent versions) writes to a log group of its own, which would have to be pre-created as well.
             enabledCloudwatchLogsExports: ["postgresql"],
             databaseInsightsMode: args.databaseInsightsMode ?? "standard",
             ...parts.insights,

@@ -9,7 +9,8 @@ export function createParameterGroup(
     { parent, name, id, args }: AuroraScope,
     major: string,
 ): aws.rds.ClusterParameterGroup {
-    // rds.force_ssl is a cluster-level parameter (gotcha 20). pending-reboot is accepted for static and dynamic
+    // rds.force_ssl is a cluster-level parameter in Aurora (AWS 'Securing Aurora PostgreSQL data with SSL/TLS'),
+    // so it lives in the cluster parameter group. pending-reboot is accepted for static and dynamic
     // parameters alike, and a new cluster boots with the group already attached, so it is in force from the start;
     // on an existing cluster it takes effect at the next reboot. The logging parameters are dynamic.
     const parameters = [
@@ -42,7 +43,7 @@ export function createParameterGroup(
 
 export function createLogGroup({ parent, name, id, args }: AuroraScope): aws.cloudwatch.LogGroup {
     // RDS creates /aws/rds/cluster/<id>/postgresql itself, unencrypted and kept forever, unless it exists first
-    // (gotcha 18): created here, and the cluster waits for it.
+    // (AWS 'Publishing Aurora PostgreSQL logs to Amazon CloudWatch Logs'): created here, and the cluster waits for it.
     return new aws.cloudwatch.LogGroup(
         `${name}-postgresql-log`,
         {

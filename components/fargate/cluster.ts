@@ -13,7 +13,7 @@ export interface FargateCluster {
 export function createCluster(scope: FargateScope): FargateCluster {
     const { parent, name, prefix, args } = scope;
     // Container Insights writes to /aws/ecs/containerinsights/<cluster>/performance and creates it unencrypted and
-    // kept forever unless it exists first (the ECS twin of gotcha 18). So the cluster gets a fixed name and its
+    // kept forever unless it exists first, as RDS does for its log exports. So the cluster gets a fixed name and its
     // group is created, on the stack's key and with a retention, before the cluster.
     const insights = args.containerInsights ?? "enhanced";
     const clusterName = `${prefix}-${name}`;

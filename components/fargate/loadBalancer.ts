@@ -8,7 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { LEGACY_ELB_LOG_REGIONS, logBucketPolicy } from "./documents";
 import type { FargateScope } from "./scope";
 
-/** The managed prefix list of CloudFront's origin-facing addresses (gotcha 7). */
+/**
+ * The managed prefix list of CloudFront's origin-facing addresses, which the load balancer admits (AWS CloudFront
+ * 'Restrict access with VPC origins').
+ */
 export const CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing";
 
 /** Key prefix of the access logs in their bucket. */
@@ -63,7 +66,7 @@ export function createLoadBalancer(scope: FargateScope): FargateLoadBalancer {
         `${name}-alb`,
         {
             loadBalancerType: "application",
-            // Internal in the private subnets: CloudFront (VPC origin) is the only way in (gotcha 7).
+            // Internal in the private subnets: CloudFront's VPC origin is the only way in, nothing faces the internet.
             internal: true,
             subnets: args.privateSubnetIds,
             securityGroups: [securityGroup.id],
@@ -110,8 +113,9 @@ export function createLoadBalancer(scope: FargateScope): FargateLoadBalancer {
 }
 
 /**
- * The access-log bucket and its policy. Access logs (gotcha 8): same region, SSE-S3 (ELB cannot write to SSE-KMS
- * buckets), no ACLs, no public access, TLS only, a lifecycle, and a policy that lets only ELB log delivery write.
+ * The access-log bucket and its policy (AWS 'Enable access logs for your Application Load Balancer'): same region,
+ * SSE-S3 (ELB cannot write to SSE-KMS buckets), no ACLs, no public access, TLS only, a lifecycle, and a policy that
+ * lets only ELB log delivery write.
  */
 function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bucketPolicy: aws.s3.BucketPolicy } {
     const { parent, name, prefix, args } = scope;

@@ -87,7 +87,8 @@ function createSecurityGroup(
         );
     }
     // HTTPS out: image pulls (ECR API, registry, S3 layers through the gateway endpoint), CloudWatch Logs,
-    // Secrets Manager and the app's own HTTPS calls (gotcha 12). With interface endpoints these resolve to
+    // Secrets Manager and the app's own HTTPS calls; without a path to them a task stops with
+    // ResourceInitializationError before its container starts. With interface endpoints these resolve to
     // endpoint addresses inside the VPC, without them to public AWS ranges through the NAT; S3 is always a
     // public range, so the destination cannot be narrower than 0.0.0.0/0. DNS to the VPC resolver is not
     // subject to security groups. This is egress only; nothing can connect in.
@@ -132,7 +133,7 @@ function createRouting(
         id,
         {
             vpcId: scope.args.vpcId,
-            // Fargate tasks register by IP (awsvpc networking): "instance" targets would fail (gotcha 9).
+            // Fargate tasks use awsvpc networking and register by IP: ECS rejects "instance" target groups for them.
             targetType: "ip",
             protocol: "HTTP",
             protocolVersion: "HTTP1",
@@ -208,8 +209,8 @@ function createEcsService(
                       healthCheckGracePeriodSeconds: app.healthCheck?.gracePeriodSeconds ?? 60,
                   }
                 : {}),
-            // Self-healing deployments: the circuit breaker needs the rolling ECS controller (gotcha 14) and
-            // returns to the last working task definition when new tasks keep failing.
+            // Self-healing deployments: the circuit breaker works only with the rolling ECS controller (AWS ECS API
+            // 'DeploymentCircuitBreaker') and returns to the last working task definition when new tasks keep failing.
             deploymentController: { type: "ECS" },
             deploymentCircuitBreaker: { enable: true, rollback: true },
             deploymentMinimumHealthyPercent: deployment.minimumHealthyPercent ?? 100,
@@ -229,7 +230,7 @@ function createEcsService(
             // ECS rejects a target group that no listener uses yet, and strategies naming providers the
             // cluster does not have.
             dependsOn: [cluster.capacityProviders, ...(routing ? [routing.rule] : [])],
-            // Autoscaling owns the running count; re-applying desiredCount would undo it (gotcha 15).
+            // Application Auto Scaling owns the running count; re-applying desiredCount on every update would undo it.
             ...(app.autoscaling ? { ignoreChanges: ["desiredCount"] } : {}),
         },
     );

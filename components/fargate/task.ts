@@ -47,7 +47,8 @@ interface SecretRef {
 }
 
 export function createLogGroup(scope: FargateScope, unit: ServiceUnit): aws.cloudwatch.LogGroup {
-    // Logs: created before the task definition, whose container definition takes its name (gotcha 16).
+    // Created here, not by the awslogs driver: the container definition takes its name, so the group (encrypted,
+    // with a retention) exists before any task writes to it.
     return new aws.cloudwatch.LogGroup(
         unit.id,
         {
@@ -83,8 +84,9 @@ export function createImage(scope: FargateScope, { id, app }: ServiceUnit): Serv
     );
     const platform = (app.architecture ?? "ARM64") === "ARM64" ? "linux/arm64" : "linux/amd64";
     const dockerfile = app.build.dockerfile ? `${app.build.context}/${app.build.dockerfile}` : undefined;
-    // awsx only for the build: it is a remote component whose children mocks and policies cannot see
-    // (gotcha 28), so everything that matters for security is a plain aws resource above.
+    // awsx only for the build: it is a multi-language component whose children never reach Pulumi's mock runtime
+    // (pulumi/pulumi#12553), so the offline plan and its policy check could not see them; everything that matters
+    // for security is a plain aws resource above.
     const built = new awsx.ecr.Image(
         id,
         {

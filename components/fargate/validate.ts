@@ -20,7 +20,8 @@ export function usesDatabase(app: FargateAppArgs): boolean {
 export function fargateProblems(name: string, args: FargateServiceArgs): string[] {
     const problems: string[] = [];
     const priorities = new Set<number>();
-    // An ALB needs subnets in at least two AZs (gotcha 23); so do services that must survive an AZ failure.
+    // An ALB needs subnets in at least two AZs (AWS 'Application Load Balancers', Availability Zones), and services
+    // must survive the loss of one.
     if (args.privateSubnetIds.length < 2) {
         problems.push(
             `FargateService ${name}: privateSubnetIds has ${args.privateSubnetIds.length}; at least 2 AZs are required`,
@@ -28,7 +29,7 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
     }
     for (const [svc, app] of Object.entries(args.services)) {
         const at = `FargateService ${name}: service ${svc}`;
-        // Target groups are auto-named `<name>-<svc>-<7 hex>` and AWS caps them at 32 characters (gotcha 10).
+        // Target groups are auto-named `<name>-<svc>-<7 hex>` and AWS caps target-group names at 32 characters.
         if (`${name}-${svc}`.length > 24) problems.push(`${at}: "${name}-${svc}" is longer than 24 characters`);
         if ((app.image === undefined) === (app.build === undefined))
             problems.push(`${at}: set exactly one of image and build`);
