@@ -23,4 +23,13 @@ export default tseslint.config(
             "@pulumi/no-output-instance-in-template-literal": "error",
         },
     },
+    {
+        // Each concern fits on a few screens: no file over 500 lines, no function over 150, counted as an editor
+        // shows them (blank lines and comments included). tools/ and stacks/ get the same rule separately.
+        files: ["components/**/*.ts", "policy/**/*.ts"],
+        rules: {
+            "max-lines": ["error", { max: 500, skipBlankLines: false, skipComments: false }],
+            "max-lines-per-function": ["error", { max: 150, skipBlankLines: false, skipComments: false, IIFEs: true }],
+        },
+    },
 );

@@ -1,15 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { POSTGRES_PORT, createCluster, insightsSettings } from "./aurora/cluster";
+import { createInstances, createReaderAutoscaling } from "./aurora/instances";
+import { createMonitoringRole } from "./aurora/monitoring";
+import { createSecurityGroup, createSubnetGroup } from "./aurora/network";
+import { createLogGroup, createParameterGroup } from "./aurora/parameters";
+import type { AuroraScope } from "./aurora/scope";
+import { DEFAULT_ENGINE_VERSION, DEFAULT_INSTANCE_CLASS, auroraProblems, engineMajor } from "./aurora/validate";
 
-/** PostgreSQL's port. Fixed: clients, security group rules and alarms all assume it. */
-export const POSTGRES_PORT = 5432;
-
-/** The current RDS certificate authority (RSA 2048, valid to 2061); rds-ca-2019 expired in 2024. */
-export const RDS_CA = "rds-ca-rsa2048-g1";
-
-/** AWS's rule for cluster and instance identifiers: 1-63 letters, digits or hyphens, starting with a letter. */
-const IDENTIFIER = /^[a-z][a-z0-9-]*$/;
+export { POSTGRES_PORT } from "./aurora/cluster";
+export { RDS_CA } from "./aurora/instances";
 
 export interface ServerlessCapacity {
     /** Lowest ACUs. 0 lets idle instances pause; the engine version must support it (validated by the settings). */
@@ -62,7 +62,7 @@ export interface AuroraClusterArgs {
     instanceClass?: string;
     /** Serverless v2 capacity; required with `db.serverless`. */
     serverless?: ServerlessCapacity;
-    /** Readers besides the writer. Default 2 (seed 000: a primary and two read replicas). */
+    /** Readers besides the writer. Default 2: after a failover one is promoted and the other still serves reads. */
     readers?: number;
     /** Reader auto scaling on CPU. Default off. Readers it adds are created by AWS, outside Pulumi. */
     readerAutoscaling?: ReaderAutoscalingArgs;
@@ -106,6 +106,10 @@ export interface AuroraClusterArgs {
  * Aurora PostgreSQL: a writer and readers spread over the isolated subnets' AZs, encrypted with the platform key,
  * reachable only from the services' security groups over TLS, with RDS-managed credentials, backups, a final
  * snapshot, Performance Insights, Enhanced Monitoring and the PostgreSQL log in a pre-created, encrypted log group.
+ *
+ * The parts live in components/aurora/: network.ts (subnet group, security group), parameters.ts (parameter
+ * group, PostgreSQL log group), monitoring.ts (Enhanced Monitoring role), cluster.ts, instances.ts (instances,
+ * reader auto scaling), validate.ts. Every resource is a direct child of this component.
  */
 export class AuroraCluster extends pulumi.ComponentResource {
     public readonly clusterIdentifier: pulumi.Output<string>;
@@ -129,33 +133,15 @@ export class AuroraCluster extends pulumi.ComponentResource {
     constructor(name: string, args: AuroraClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:AuroraCluster", name, {}, opts);
         this.componentName = name;
+        const problems = auroraProblems(name, args);
+        if (problems.length > 0) throw new Error(problems.join("\n"));
 
-        const id = args.clusterIdentifier;
-        if (id.length > 60 || !IDENTIFIER.test(id) || id.endsWith("-") || id.includes("--")) {
-            throw new Error(
-                `AuroraCluster ${name}: clusterIdentifier "${id}" is not valid; expected 1-60 lowercase letters, ` +
-                    "digits or single hyphens, starting with a letter and not ending with a hyphen",
-            );
-        }
-        // A subnet group needs subnets in two AZs (AWS rejects one), and failover needs somewhere to go.
-        if (args.subnetIds.length < 2) {
-            throw new Error(
-                `AuroraCluster ${name}: ${args.subnetIds.length} subnet(s); a DB subnet group needs at least 2 AZs`,
-            );
-        }
-        const engineVersion = args.engineVersion ?? "16.6";
-        const major = /^(\d+)\.\d+$/.exec(engineVersion)?.[1];
-        if (!major) throw new Error(`AuroraCluster ${name}: engineVersion "${engineVersion}" is not <major>.<minor>`);
-        const instanceClass = args.instanceClass ?? "db.r8g.large";
-        const serverless = instanceClass === "db.serverless";
-        if (serverless && !args.serverless) {
-            throw new Error(`AuroraCluster ${name}: instanceClass db.serverless needs a serverless capacity range`);
-        }
-        const readers = args.readers ?? 2;
-        const autoMinor = args.autoMinorVersionUpgrade ?? true;
-        const versionDrift = autoMinor ? ["engineVersion"] : [];
-        const monitoringInterval = args.monitoringIntervalSeconds ?? 60;
-        const piRetention = args.performanceInsightsRetentionDays ?? 7;
+        const scope: AuroraScope = { parent: this, name, id: args.clusterIdentifier, args };
+        const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION;
+        const instanceClass = args.instanceClass ?? DEFAULT_INSTANCE_CLASS;
+        const autoMinorVersionUpgrade = args.autoMinorVersionUpgrade ?? true;
+        // While AWS applies minor versions itself, the configured version is only where the cluster started.
+        const ignoreChanges = autoMinorVersionUpgrade ? ["engineVersion"] : [];
         const azs = pulumi.output(args.availabilityZones).apply((names) => {
             if (new Set(names).size < 2) {
                 throw new pulumi.RunError(
@@ -165,253 +151,35 @@ export class AuroraCluster extends pulumi.ComponentResource {
             return names;
         });
 
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-
-        const subnetGroup = new aws.rds.SubnetGroup(
-            `${name}-subnets`,
-            {
-                description: `Isolated subnets of ${id}: no route out of the VPC`,
-                subnetIds: args.subnetIds,
-                tags: { Name: `${id}-subnets` },
-            },
-            { parent: this },
-        );
-
-        // No inline rules at all: the ingress rules are separate resources (mixing both makes them fight), and the
-        // AWS provider deletes the allow-all egress rule AWS adds to a new group (documented in
-        // aws.ec2.SecurityGroup, "NOTE on Egress rules"), so the group denies all egress. A database answers
-        // connections; it never opens one. `egress: []` would also work but would make this group inline-managed.
-        this.sg = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
-            {
-                vpcId: args.vpcId,
-                description: `Aurora ${id}: PostgreSQL from the services' security groups only`,
-                tags: { Name: `${id}-db` },
-            },
-            { parent: this },
-        );
+        const subnetGroup = createSubnetGroup(scope);
+        this.sg = createSecurityGroup(scope);
         (args.clientSecurityGroupIds ?? []).forEach((sgId, i) => this.allowClient(`client-${i}`, sgId));
+        const parameterGroup = createParameterGroup(scope, engineMajor(engineVersion)!);
+        const logGroup = createLogGroup(scope);
+        const monitoring = (args.monitoringIntervalSeconds ?? 60) > 0 ? createMonitoringRole(scope) : undefined;
+        const insights = insightsSettings(scope, monitoring?.role);
 
-        // rds.force_ssl is a cluster-level parameter (gotcha 20). pending-reboot is accepted for static and dynamic
-        // parameters alike, and a new cluster boots with the group already attached, so it is in force from the start;
-        // on an existing cluster it takes effect at the next reboot. The logging parameters are dynamic.
-        const parameters = [
-            { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
-            {
-                name: "log_min_duration_statement",
-                value: String(args.slowQueryThresholdMs ?? 1000),
-                applyMethod: "immediate",
-            },
-            { name: "log_lock_waits", value: "1", applyMethod: "immediate" },
-        ];
-        if (args.logConnections ?? true) {
-            // Booleans up to PostgreSQL 17 (18 turns log_connections into a list, outside the supported majors).
-            parameters.push(
-                { name: "log_connections", value: "1", applyMethod: "immediate" },
-                { name: "log_disconnections", value: "1", applyMethod: "immediate" },
-            );
-        }
-        const parameterGroup = new aws.rds.ClusterParameterGroup(
-            `${name}-params`,
-            {
-                // Auto-named, so a new major (new family) creates the new group before the old one is deleted.
-                family: `aurora-postgresql${major}`,
-                description: `${id}: TLS only, slow-query and connection logging`,
-                parameters,
-            },
-            { parent: this },
-        );
-
-        // RDS creates /aws/rds/cluster/<id>/postgresql itself, unencrypted and kept forever, unless it exists first
-        // (gotcha 18): created here, and the cluster waits for it.
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-postgresql-log`,
-            {
-                name: `/aws/rds/cluster/${id}/postgresql`,
-                retentionInDays: args.logRetentionDays ?? 365,
-                kmsKeyId: args.kmsKeyArn,
-            },
-            { parent: this },
-        );
-
-        let monitoringRole: aws.iam.Role | undefined;
-        let monitoringPolicy: aws.iam.RolePolicyAttachment | undefined;
-        if (monitoringInterval > 0) {
-            monitoringRole = new aws.iam.Role(
-                `${name}-monitoring`,
-                {
-                    description: `Enhanced Monitoring for ${id}`,
-                    assumeRolePolicy: identity.accountId.apply((account) =>
-                        JSON.stringify({
-                            Version: "2012-10-17",
-                            Statement: [
-                                {
-                                    Effect: "Allow",
-                                    Principal: { Service: "monitoring.rds.amazonaws.com" },
-                                    Action: "sts:AssumeRole",
-                                    // Confused-deputy guard: only RDS acting for this account may assume the role.
-                                    Condition: { StringEquals: { "aws:SourceAccount": account } },
-                                },
-                            ],
-                        }),
-                    ),
-                },
-                { parent: this },
-            );
-            monitoringPolicy = new aws.iam.RolePolicyAttachment(
-                `${name}-monitoring`,
-                {
-                    role: monitoringRole.name,
-                    policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-                },
-                { parent: this },
-            );
-        }
-
-        // A snapshot identifier must be unique in the account and region, and final snapshots outlive their cluster:
-        // destroying and recreating the stack would otherwise collide with the first one (gotcha 17). The suffix is
-        // generated once per cluster identifier and kept in state, so it does not change on later updates.
-        const snapshotSuffix = new random.RandomId(
-            `${name}-final-snapshot`,
-            { byteLength: 4, keepers: { clusterIdentifier: id } },
-            { parent: this },
-        );
-
-        // Settings shared by the cluster and its instances. Set on the cluster so that readers AWS adds through auto
-        // scaling inherit them; repeated on each instance so that Pulumi's view of the instances matches AWS.
-        const insights = {
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: args.kmsKeyArn,
-            performanceInsightsRetentionPeriod: piRetention,
-            monitoringInterval,
-            monitoringRoleArn: monitoringRole?.arn,
-        };
-
-        const cluster = new aws.rds.Cluster(
-            `${name}-cluster`,
-            {
-                clusterIdentifier: id,
-                engine: "aurora-postgresql",
-                engineMode: "provisioned",
-                engineVersion,
-                // A deliberate major upgrade (new version and parameter group family in config) is allowed to apply.
-                allowMajorVersionUpgrade: true,
-                databaseName: args.databaseName ?? "app",
-                masterUsername: args.masterUsername ?? "dbadmin",
-                // RDS generates the password, keeps it in Secrets Manager under the CMK and rotates it; no password
-                // exists in config, code or state (gotcha 21: masterPassword must then be absent).
-                manageMasterUserPassword: true,
-                masterUserSecretKmsKeyId: args.kmsKeyArn,
-                iamDatabaseAuthenticationEnabled: true,
-                port: POSTGRES_PORT,
-                storageEncrypted: true,
-                kmsKeyId: args.kmsKeyArn,
-                storageType: args.storageType === "aurora-iopt1" ? "aurora-iopt1" : undefined,
-                // availabilityZones is left to AWS: the subnet group decides, and a list that differs from the
-                // three AZs AWS records would force a replacement on the next update.
-                dbSubnetGroupName: subnetGroup.name,
-                vpcSecurityGroupIds: [this.sg.id],
-                dbClusterParameterGroupName: parameterGroup.name,
-                // Serverless v2 capacity lives on the cluster and must exist before any db.serverless instance
-                // (gotcha 22): the instances reference cluster.id, so they are created after it.
-                serverlessv2ScalingConfiguration: serverless
-                    ? {
-                          minCapacity: args.serverless!.minCapacity,
-                          maxCapacity: args.serverless!.maxCapacity,
-                          secondsUntilAutoPause:
-                              args.serverless!.minCapacity === 0 ? args.serverless!.secondsUntilAutoPause : undefined,
-                      }
-                    : undefined,
-                backupRetentionPeriod: args.backupRetentionDays ?? 7,
-                preferredBackupWindow: args.backupWindow ?? "02:00-03:00",
-                preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
-                copyTagsToSnapshot: true,
-                deletionProtection: args.deletionProtection ?? true,
-                // Always a final snapshot, named uniquely (gotcha 17), and automated backups kept after a delete.
-                skipFinalSnapshot: false,
-                finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
-                deleteAutomatedBackups: false,
-                // Only `postgresql` is exported (gotcha 20); `iam-db-auth-error` exists on recent versions only and would
-                // need its own pre-created log group.
-                enabledCloudwatchLogsExports: ["postgresql"],
-                databaseInsightsMode: args.databaseInsightsMode ?? "standard",
-                ...insights,
-                tags: { Name: id },
-            },
-            {
-                parent: this,
-                protect: args.protect ?? true,
-                dependsOn: [logGroup, ...(monitoringPolicy ? [monitoringPolicy] : [])],
-                ignoreChanges: versionDrift,
-            },
-        );
-
-        // Instance identifiers carry a number, not a role: after a failover any reader may be the writer.
-        const instances: aws.rds.ClusterInstance[] = [];
-        for (let i = 0; i <= readers; i++) {
-            instances.push(
-                new aws.rds.ClusterInstance(
-                    `${name}-instance-${i}`,
-                    {
-                        identifier: `${id}-${i + 1}`,
-                        clusterIdentifier: cluster.id,
-                        engine: "aurora-postgresql",
-                        engineVersion: cluster.engineVersion,
-                        instanceClass,
-                        dbSubnetGroupName: subnetGroup.name,
-                        // Round-robin over the subnet group's AZs: the writer and its first readers never share one.
-                        availabilityZone: azs.apply((names) => names[i % names.length]),
-                        // The writer is tier 0; readers tier 1 are the preferred failover targets, and on Serverless v2
-                        // tiers 0-1 scale with the writer, so a promoted reader is already large enough.
-                        promotionTier: i === 0 ? 0 : 1,
-                        publiclyAccessible: false,
-                        caCertIdentifier: RDS_CA,
-                        autoMinorVersionUpgrade: autoMinor,
-                        preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
-                        copyTagsToSnapshot: true,
-                        ...insights,
-                        tags: { Name: `${id}-${i + 1}` },
-                    },
-                    // The first instance to become available is the writer: readers wait for it, so it is this one.
-                    { parent: this, dependsOn: i === 0 ? [] : [instances[0]], ignoreChanges: versionDrift },
-                ),
-            );
-        }
-
-        if (args.readerAutoscaling) {
-            const scaling = args.readerAutoscaling;
-            const target = new aws.appautoscaling.Target(
-                `${name}-readers`,
-                {
-                    serviceNamespace: "rds",
-                    scalableDimension: "rds:cluster:ReadReplicaCount",
-                    resourceId: pulumi.interpolate`cluster:${cluster.clusterIdentifier}`,
-                    minCapacity: scaling.minReaders,
-                    maxCapacity: scaling.maxReaders,
-                },
-                // AWS scales only a cluster whose instances are all available; registering first would race them.
-                // Readers it adds are not in Pulumi's state: scale in (or lower maxReaders) before destroying the cluster.
-                { parent: this, dependsOn: instances },
-            );
-            new aws.appautoscaling.Policy(
-                `${name}-readers-cpu`,
-                {
-                    name: `${id}-readers-cpu`,
-                    policyType: "TargetTrackingScaling",
-                    serviceNamespace: target.serviceNamespace,
-                    scalableDimension: target.scalableDimension,
-                    resourceId: target.resourceId,
-                    targetTrackingScalingPolicyConfiguration: {
-                        predefinedMetricSpecification: { predefinedMetricType: "RDSReaderAverageCPUUtilization" },
-                        targetValue: scaling.targetCpuPercent ?? 70,
-                        scaleInCooldown: scaling.scaleInCooldownSeconds ?? 300,
-                        scaleOutCooldown: scaling.scaleOutCooldownSeconds ?? 300,
-                    },
-                },
-                { parent: this },
-            );
-        }
+        const cluster = createCluster(scope, {
+            engineVersion,
+            instanceClass,
+            subnetGroup,
+            securityGroup: this.sg,
+            parameterGroup,
+            logGroup,
+            monitoringAttachment: monitoring?.attachment,
+            insights,
+            ignoreChanges,
+        });
+        const instances = createInstances(scope, {
+            cluster,
+            subnetGroup,
+            instanceClass,
+            azs,
+            insights,
+            autoMinorVersionUpgrade,
+            ignoreChanges,
+        });
+        if (args.readerAutoscaling) createReaderAutoscaling(scope, cluster, instances);
 
         this.clusterIdentifier = cluster.clusterIdentifier;
         this.clusterArn = cluster.arn;

@@ -44,7 +44,9 @@ export interface ExecutionPolicyInput {
 
 /**
  * What the ECS agent needs to start this service's tasks and nothing more: read exactly this service's
- * secrets (gotcha 13), decrypt them only through Secrets Manager, pull from this service's repository, write
+ * secrets (the execution role, not the task role, fetches container `secrets`: AWS 'Pass Secrets Manager secrets
+ * through Amazon ECS environment variables'), decrypt them only through Secrets Manager, pull from this service's
+ * repository, write
  * to this service's log group. Narrower than AmazonECSTaskExecutionRolePolicy, which allows every repository
  * and log group in the account.
  */

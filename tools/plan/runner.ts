@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import type * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import { parseSettings } from "../../stacks/settings";
 import { autoName, fakeCreate, hasFake, uuid } from "./fakes";
 import { answerInvoke } from "./invokes";
@@ -90,6 +91,7 @@ class RecordingMonitor extends MockMonitor {
             const parent = req.getParent() || undefined;
             const custom = req.getCustom();
             const urn = urnOf(parent, type, name);
+            const aliases = this.aliasesOf(req, type, name, parent);
             const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap().forEach((deps, key) => {
@@ -129,6 +131,7 @@ class RecordingMonitor extends MockMonitor {
                 protect: req.getProtect() === true,
                 ignoreChanges: req.getIgnorechangesList(),
                 provider: req.getProvider() || undefined,
+                ...(aliases.length > 0 ? { aliases } : {}),
             };
             this.recorded.push(record);
             this.byUrn.set(urn, record);
@@ -151,6 +154,56 @@ class RecordingMonitor extends MockMonitor {
         }
     }
 
+    /**
+     * The URNs a registration also answers to, resolved as the engine does (step_generator.go
+     * `collapseAliasToUrn` and `generateAliases`): a spec's empty fields default to the resource's own name,
+     * type, project and stack, and its parent to the resource's parent; a resource whose parent has aliases
+     * inherits one alias per parent alias. The engine uses only the parent alias that matched the old state,
+     * which a plan cannot know, so every candidate is listed.
+     */
+    private aliasesOf(
+        req: resproto.RegisterResourceRequest,
+        type: string,
+        name: string,
+        parent: string | undefined,
+    ): string[] {
+        const parentAliases = (p: string | undefined) => (p ? (this.byUrn.get(p)?.aliases ?? []) : []);
+        const own: string[] = [...req.getAliasurnsList()];
+        for (const alias of req.getAliasesList() as aliasproto.Alias[]) {
+            const spec = alias.getSpec();
+            if (!spec) {
+                own.push(alias.getUrn());
+                continue;
+            }
+            const aliasName = spec.getName() || name;
+            const aliasType = spec.getType() || type;
+            const stack = spec.getStack() || pulumi.getStack();
+            const project = spec.getProject() || pulumi.getProject();
+            const aliasParent = spec.getNoparent() ? undefined : spec.getParenturn() || parent;
+            for (const p of [aliasParent, ...parentAliases(aliasParent)]) {
+                own.push(urnOf(p, aliasType, aliasName, stack, project));
+            }
+        }
+        const all = new Set(own);
+        const parentName = parent ? parent.split("::")[3] : "";
+        for (const parentAlias of parentAliases(parent)) {
+            // A child named `<parent>-x` follows its parent's old name (the engine's inheritedChildAlias).
+            const inherit = (childType: string, childName: string) => {
+                const aliasName = childName.startsWith(parentName)
+                    ? parentAlias.split("::")[3] + childName.slice(parentName.length)
+                    : childName;
+                return urnOf(parentAlias, childType, aliasName);
+            };
+            all.add(inherit(type, name));
+            for (const u of own) {
+                const qualified = u.split("::")[2].split("$");
+                all.add(inherit(qualified[qualified.length - 1], u.split("::")[3]));
+            }
+        }
+        all.delete(urnOf(parent, type, name));
+        return [...all];
+    }
+
     registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback): void {
         const record = this.byUrn.get(req.getUrn());
         if (record && !record.custom)
@@ -160,10 +213,16 @@ class RecordingMonitor extends MockMonitor {
 }
 
 /** The engine's URN scheme: the parent's qualified type is folded into the child's, except for the stack root. */
-function urnOf(parent: string | undefined, type: string, name: string): string {
+function urnOf(
+    parent: string | undefined,
+    type: string,
+    name: string,
+    stack = pulumi.getStack(),
+    project = pulumi.getProject(),
+): string {
     const parentType = parent?.split("::")[2];
     const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 function isSecret(v: unknown): boolean {

@@ -37,6 +37,11 @@ export interface PlannedResource {
     ignoreChanges?: string[];
     /** Provider reference (`<provider urn>::<provider id>`), if any. */
     provider?: string;
+    /**
+     * Other URNs this resource answers to (its `aliases`, resolved to URNs, plus those inherited from an aliased
+     * parent); absent when there are none. An old URN listed here is moved, not deleted and recreated.
+     */
+    aliases?: string[];
 }
 
 export interface Violation {

@@ -1,0 +1,120 @@
+/**
+ * The Aurora PostgreSQL cluster itself: engine, credentials, encryption, network, backups, final snapshot and
+ * the observability settings its instances repeat.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { AuroraScope } from "./scope";
+
+/** PostgreSQL's port. Fixed: clients, security group rules and alarms all assume it. */
+export const POSTGRES_PORT = 5432;
+
+/**
+ * Settings shared by the cluster and its instances. Set on the cluster so that readers AWS adds through auto
+ * scaling inherit them; repeated on each instance so that Pulumi's view of the instances matches AWS.
+ */
+export interface InsightsSettings {
+    performanceInsightsEnabled: boolean;
+    performanceInsightsKmsKeyId: pulumi.Input<string>;
+    performanceInsightsRetentionPeriod: number;
+    monitoringInterval: number;
+    monitoringRoleArn?: pulumi.Output<string>;
+}
+
+export function insightsSettings(scope: AuroraScope, monitoringRole?: aws.iam.Role): InsightsSettings {
+    return {
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: scope.args.kmsKeyArn,
+        performanceInsightsRetentionPeriod: scope.args.performanceInsightsRetentionDays ?? 7,
+        monitoringInterval: scope.args.monitoringIntervalSeconds ?? 60,
+        monitoringRoleArn: monitoringRole?.arn,
+    };
+}
+
+/** What the cluster is made from; everything in it exists before the cluster. */
+export interface ClusterParts {
+    engineVersion: string;
+    instanceClass: string;
+    subnetGroup: aws.rds.SubnetGroup;
+    securityGroup: aws.ec2.SecurityGroup;
+    parameterGroup: aws.rds.ClusterParameterGroup;
+    logGroup: aws.cloudwatch.LogGroup;
+    monitoringAttachment?: aws.iam.RolePolicyAttachment;
+    insights: InsightsSettings;
+    /** Properties AWS changes on its own and Pulumi must not roll back. */
+    ignoreChanges: string[];
+}
+
+export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.Cluster {
+    const { parent, name, id, args } = scope;
+    // A snapshot identifier must be unique in the account and region, and final snapshots outlive their cluster:
+    // destroying and recreating the stack would otherwise collide with the first one. The suffix is
+    // generated once per cluster identifier and kept in state, so it does not change on later updates.
+    const snapshotSuffix = new random.RandomId(
+        `${name}-final-snapshot`,
+        { byteLength: 4, keepers: { clusterIdentifier: id } },
+        { parent },
+    );
+    const serverless = parts.instanceClass === "db.serverless" ? args.serverless! : undefined;
+
+    return new aws.rds.Cluster(
+        `${name}-cluster`,
+        {
+            clusterIdentifier: id,
+            engine: "aurora-postgresql",
+            engineMode: "provisioned",
+            engineVersion: parts.engineVersion,
+            // A deliberate major upgrade (new version and parameter group family in config) is allowed to apply.
+            allowMajorVersionUpgrade: true,
+            databaseName: args.databaseName ?? "app",
+            masterUsername: args.masterUsername ?? "dbadmin",
+            // RDS generates the password, keeps it in Secrets Manager under the CMK and rotates it; no password
+            // exists in config, code or state (RDS rejects masterPassword together with manageMasterUserPassword).
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: args.kmsKeyArn,
+            iamDatabaseAuthenticationEnabled: true,
+            port: POSTGRES_PORT,
+            storageEncrypted: true,
+            kmsKeyId: args.kmsKeyArn,
+            storageType: args.storageType === "aurora-iopt1" ? "aurora-iopt1" : undefined,
+            // availabilityZones is left to AWS: the subnet group decides, and a list that differs from the
+            // three AZs AWS records would force a replacement on the next update.
+            dbSubnetGroupName: parts.subnetGroup.name,
+            vpcSecurityGroupIds: [parts.securityGroup.id],
+            dbClusterParameterGroupName: parts.parameterGroup.name,
+            // Serverless v2 capacity lives on the cluster and RDS refuses a db.serverless instance in a cluster
+            // without it: the instances reference cluster.id, so they are created after it.
+            serverlessv2ScalingConfiguration: serverless
+                ? {
+                      minCapacity: serverless.minCapacity,
+                      maxCapacity: serverless.maxCapacity,
+                      secondsUntilAutoPause:
+                          serverless.minCapacity === 0 ? serverless.secondsUntilAutoPause : undefined,
+                  }
+                : undefined,
+            backupRetentionPeriod: args.backupRetentionDays ?? 7,
+            preferredBackupWindow: args.backupWindow ?? "02:00-03:00",
+            preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
+            copyTagsToSnapshot: true,
+            deletionProtection: args.deletionProtection ?? true,
+            // Always a final snapshot (RDS requires its identifier when skipFinalSnapshot is false, or the delete
+            // fails), named uniquely, and automated backups kept after a delete.
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
+            deleteAutomatedBackups: false,
+            // Only `postgresql` is exported: each other type Aurora PostgreSQL offers (`instance`, `iam-db-auth-error`
+            // on recent versions) writes to a log group of its own, which would have to be pre-created as well.
+            enabledCloudwatchLogsExports: ["postgresql"],
+            databaseInsightsMode: args.databaseInsightsMode ?? "standard",
+            ...parts.insights,
+            tags: { Name: id },
+        },
+        {
+            parent,
+            protect: args.protect ?? true,
+            dependsOn: [parts.logGroup, ...(parts.monitoringAttachment ? [parts.monitoringAttachment] : [])],
+            ignoreChanges: parts.ignoreChanges,
+        },
+    );
+}

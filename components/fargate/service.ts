@@ -1,0 +1,291 @@
+/**
+ * One service of a FargateService: its security group and rules, its task (task.ts), its target group and
+ * listener rule when it has a port, the ECS service, and its autoscaling.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { FargateCluster } from "./cluster";
+import type { FargateLoadBalancer } from "./loadBalancer";
+import type { FargateScope } from "./scope";
+import { ServiceUnit, createImage, createLogGroup, createRoles, createTaskDefinition } from "./task";
+import { usesDatabase } from "./validate";
+
+/** What the component exposes of one service. */
+export interface CreatedService {
+    service: aws.ecs.Service;
+    securityGroup: aws.ec2.SecurityGroup;
+    logGroup: aws.cloudwatch.LogGroup;
+    /** Web services only. */
+    targetGroup?: aws.lb.TargetGroup;
+    /** Services whose image is built here only. */
+    repository?: aws.ecr.Repository;
+}
+
+export function createService(
+    scope: FargateScope,
+    cluster: FargateCluster,
+    lb: FargateLoadBalancer | undefined,
+    unit: ServiceUnit,
+): CreatedService {
+    const securityGroup = createSecurityGroup(scope, unit, lb);
+    const logGroup = createLogGroup(scope, unit);
+    const { image, repository } = createImage(scope, unit);
+    const roles = createRoles(scope, unit, logGroup, repository);
+    const taskDefinition = createTaskDefinition(scope, unit, { image, logGroup, roles });
+    const routing = lb && unit.app.port !== undefined ? createRouting(scope, unit, lb) : undefined;
+    const service = createEcsService(scope, unit, { cluster, taskDefinition, securityGroup, routing });
+    if (unit.app.autoscaling) createAutoscaling(scope, unit, cluster, service, lb, routing?.targetGroup);
+    return { service, securityGroup, logGroup, targetGroup: routing?.targetGroup, repository };
+}
+
+/** Security group: no inline rules, AWS's default egress revoked by the provider (see the ALB's group). */
+function createSecurityGroup(
+    scope: FargateScope,
+    { svc, id, app }: ServiceUnit,
+    lb: FargateLoadBalancer | undefined,
+): aws.ec2.SecurityGroup {
+    const { parent, name, args } = scope;
+    const isWeb = app.port !== undefined;
+    const port = app.port ?? 0;
+    const dbAccess = usesDatabase(app);
+    const sg = new aws.ec2.SecurityGroup(
+        id,
+        {
+            vpcId: args.vpcId,
+            description: isWeb
+                ? `Service ${svc}: load balancer in on ${port}, HTTPS${dbAccess ? " and database" : ""} out`
+                : `Worker ${svc}: nothing in, HTTPS${dbAccess ? " and database" : ""} out`,
+            tags: { Name: id },
+        },
+        { parent },
+    );
+    if (isWeb && lb) {
+        new aws.vpc.SecurityGroupIngressRule(
+            `${id}-from-alb`,
+            {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: lb.securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: `Port ${port} from the load balancer`,
+            },
+            { parent },
+        );
+        // The ALB's group has no default egress either: it may reach each service on its port only.
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-alb-to-${svc}`,
+            {
+                securityGroupId: lb.securityGroup.id,
+                referencedSecurityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: `Requests and health checks to ${svc}`,
+            },
+            { parent },
+        );
+    }
+    // HTTPS out: image pulls (ECR API, registry, S3 layers through the gateway endpoint), CloudWatch Logs,
+    // Secrets Manager and the app's own HTTPS calls; without a path to them a task stops with
+    // ResourceInitializationError before its container starts. With interface endpoints these resolve to
+    // endpoint addresses inside the VPC, without them to public AWS ranges through the NAT; S3 is always a
+    // public range, so the destination cannot be narrower than 0.0.0.0/0. DNS to the VPC resolver is not
+    // subject to security groups. This is egress only; nothing can connect in.
+    new aws.vpc.SecurityGroupEgressRule(
+        `${id}-https`,
+        {
+            securityGroupId: sg.id,
+            cidrIpv4: "0.0.0.0/0",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            description: "HTTPS to AWS APIs and external services",
+        },
+        { parent },
+    );
+    if (dbAccess) {
+        new aws.vpc.SecurityGroupEgressRule(
+            `${id}-to-database`,
+            {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: args.databaseSecurityGroupId!,
+                ipProtocol: "tcp",
+                fromPort: args.databasePort ?? 5432,
+                toPort: args.databasePort ?? 5432,
+                description: "PostgreSQL to the database",
+            },
+            { parent },
+        );
+    }
+    return sg;
+}
+
+/** Target group and listener rule of a web service. */
+function createRouting(
+    scope: FargateScope,
+    { id, app }: ServiceUnit,
+    lb: FargateLoadBalancer,
+): { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule } {
+    const parent = scope.parent;
+    const hc = app.healthCheck ?? { path: "/healthz" };
+    const targetGroup = new aws.lb.TargetGroup(
+        id,
+        {
+            vpcId: scope.args.vpcId,
+            // Fargate tasks use awsvpc networking and register by IP: ECS rejects "instance" target groups for them.
+            targetType: "ip",
+            protocol: "HTTP",
+            protocolVersion: "HTTP1",
+            port: app.port ?? 0,
+            deregistrationDelay: app.deregistrationDelaySeconds ?? 15,
+            healthCheck: {
+                enabled: true,
+                protocol: "HTTP",
+                port: "traffic-port",
+                path: hc.path,
+                matcher: hc.matcher ?? "200-399",
+                interval: hc.intervalSeconds ?? 15,
+                timeout: hc.timeoutSeconds ?? 5,
+                healthyThreshold: hc.healthyThreshold ?? 2,
+                unhealthyThreshold: hc.unhealthyThreshold ?? 3,
+            },
+        },
+        { parent },
+    );
+    const conditions: aws.types.input.lb.ListenerRuleCondition[] = [];
+    if (app.routing?.pathPatterns?.length) conditions.push({ pathPattern: { values: app.routing.pathPatterns } });
+    if (app.routing?.hostHeaders?.length) conditions.push({ hostHeader: { values: app.routing.hostHeaders } });
+    const rule = new aws.lb.ListenerRule(
+        id,
+        {
+            listenerArn: lb.listener.arn,
+            priority: app.routing!.priority,
+            actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            conditions,
+        },
+        { parent },
+    );
+    return { targetGroup, rule };
+}
+
+function createEcsService(
+    scope: FargateScope,
+    { svc, id, app }: ServiceUnit,
+    parts: {
+        cluster: FargateCluster;
+        taskDefinition: aws.ecs.TaskDefinition;
+        securityGroup: aws.ec2.SecurityGroup;
+        routing?: { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule };
+    },
+): aws.ecs.Service {
+    const { cluster, taskDefinition, securityGroup, routing } = parts;
+    const strategies = [
+        { capacityProvider: "FARGATE", ...app.capacity?.fargate },
+        { capacityProvider: "FARGATE_SPOT", weight: 0, ...app.capacity?.fargateSpot },
+    ]
+        .map((s) => ({ capacityProvider: s.capacityProvider, weight: s.weight ?? 1, base: s.base ?? 0 }))
+        .filter((s) => s.weight > 0 || s.base > 0);
+    const deployment = app.deployment ?? {};
+    return new aws.ecs.Service(
+        id,
+        {
+            cluster: cluster.cluster.arn,
+            taskDefinition: taskDefinition.arn,
+            desiredCount: app.desiredCount ?? 2,
+            capacityProviderStrategies: strategies,
+            platformVersion: "LATEST",
+            networkConfiguration: {
+                subnets: scope.args.privateSubnetIds,
+                securityGroups: [securityGroup.id],
+                // Private subnets reach AWS through NAT or endpoints; a public IP would only add exposure.
+                assignPublicIp: false,
+            },
+            ...(routing
+                ? {
+                      loadBalancers: [
+                          { targetGroupArn: routing.targetGroup.arn, containerName: svc, containerPort: app.port ?? 0 },
+                      ],
+                      healthCheckGracePeriodSeconds: app.healthCheck?.gracePeriodSeconds ?? 60,
+                  }
+                : {}),
+            // Self-healing deployments: the circuit breaker works only with the rolling ECS controller (AWS ECS API
+            // 'DeploymentCircuitBreaker') and returns to the last working task definition when new tasks keep failing.
+            deploymentController: { type: "ECS" },
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            deploymentMinimumHealthyPercent: deployment.minimumHealthyPercent ?? 100,
+            deploymentMaximumPercent: deployment.maximumPercent ?? 200,
+            availabilityZoneRebalancing: "ENABLED",
+            enableExecuteCommand: app.enableExecuteCommand ?? false,
+            enableEcsManagedTags: true,
+            propagateTags: "SERVICE",
+            // `pulumi up` fails (instead of reporting success) when a deployment never becomes stable.
+            waitForSteadyState: true,
+            // ECS refuses a capacity-provider-strategy change on a running service without a new deployment.
+            // Every rollout here deploys anyway (the task definition changes), so this costs nothing extra.
+            forceNewDeployment: true,
+        },
+        {
+            parent: scope.parent,
+            // ECS rejects a target group that no listener uses yet, and strategies naming providers the
+            // cluster does not have.
+            dependsOn: [cluster.capacityProviders, ...(routing ? [routing.rule] : [])],
+            // Application Auto Scaling owns the running count; re-applying desiredCount on every update would undo it.
+            ...(app.autoscaling ? { ignoreChanges: ["desiredCount"] } : {}),
+        },
+    );
+}
+
+/** Target tracking on average CPU and, for web services, on ALB requests per target. */
+function createAutoscaling(
+    scope: FargateScope,
+    { id, app }: ServiceUnit,
+    cluster: FargateCluster,
+    service: aws.ecs.Service,
+    lb: FargateLoadBalancer | undefined,
+    targetGroup: aws.lb.TargetGroup | undefined,
+): void {
+    const parent = scope.parent;
+    const as = app.autoscaling!;
+    const target = new aws.appautoscaling.Target(
+        id,
+        {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            // Built from the cluster and service outputs, so the target follows the service.
+            resourceId: pulumi.interpolate`service/${cluster.cluster.name}/${service.name}`,
+            minCapacity: as.minCount,
+            maxCapacity: as.maxCount,
+        },
+        { parent },
+    );
+    const tracking = (metric: string, value: number, resourceLabel?: pulumi.Input<string>) => ({
+        policyType: "TargetTrackingScaling",
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        serviceNamespace: target.serviceNamespace,
+        targetTrackingScalingPolicyConfiguration: {
+            targetValue: value,
+            scaleInCooldown: as.scaleInCooldownSeconds ?? 300,
+            scaleOutCooldown: as.scaleOutCooldownSeconds ?? 60,
+            predefinedMetricSpecification: {
+                predefinedMetricType: metric,
+                ...(resourceLabel ? { resourceLabel } : {}),
+            },
+        },
+    });
+    new aws.appautoscaling.Policy(`${id}-cpu`, tracking("ECSServiceAverageCPUUtilization", as.cpuTargetPercent ?? 60), {
+        parent,
+    });
+    if (as.requestsPerTarget !== undefined && lb && targetGroup) {
+        new aws.appautoscaling.Policy(
+            `${id}-requests`,
+            tracking(
+                "ALBRequestCountPerTarget",
+                as.requestsPerTarget,
+                pulumi.interpolate`${lb.alb.arnSuffix}/${targetGroup.arnSuffix}`,
+            ),
+            { parent },
+        );
+    }
+}

@@ -1,0 +1,94 @@
+import { strict as assert } from "assert";
+import type { AuroraClusterArgs } from "../components/auroraCluster";
+import { auroraProblems } from "../components/aurora/validate";
+import type { FargateServiceArgs } from "../components/fargateService";
+import { describeMemoryOptions } from "../components/fargate/sizes";
+import { fargateProblems, usesDatabase } from "../components/fargate/validate";
+
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-4000-8000-000000000000";
+
+describe("AuroraCluster argument checks (pure)", () => {
+    const valid: AuroraClusterArgs = {
+        clusterIdentifier: "shop-prod",
+        vpcId: "vpc-1",
+        subnetIds: ["subnet-a", "subnet-b"],
+        availabilityZones: ["eu-west-1a", "eu-west-1b"],
+        kmsKeyArn: KEY,
+    };
+
+    it("accepts the defaults", () => {
+        assert.deepEqual(auroraProblems("db", valid), []);
+    });
+
+    it("reports every problem at once, each naming the component and the value", () => {
+        const problems = auroraProblems("db", {
+            ...valid,
+            clusterIdentifier: "Shop--prod-",
+            subnetIds: ["subnet-a"],
+            engineVersion: "16",
+            instanceClass: "db.serverless",
+        });
+        assert.equal(problems.length, 4, problems.join("\n"));
+        assert.match(problems[0], /^AuroraCluster db: clusterIdentifier "Shop--prod-" is not valid/);
+        assert.match(problems[1], /^AuroraCluster db: 1 subnet\(s\); a DB subnet group needs at least 2 AZs$/);
+        assert.match(problems[2], /^AuroraCluster db: engineVersion "16" is not <major>\.<minor>$/);
+        assert.match(problems[3], /^AuroraCluster db: instanceClass db\.serverless needs a serverless capacity range$/);
+    });
+
+    it("accepts db.serverless with a capacity range, and rejects identifiers over 60 characters", () => {
+        const serverless = { ...valid, instanceClass: "db.serverless", serverless: { minCapacity: 0, maxCapacity: 4 } };
+        assert.deepEqual(auroraProblems("db", serverless), []);
+        assert.equal(auroraProblems("db", { ...valid, clusterIdentifier: `a${"b".repeat(59)}` }).length, 0);
+        assert.equal(auroraProblems("db", { ...valid, clusterIdentifier: `a${"b".repeat(60)}` }).length, 1);
+    });
+});
+
+describe("FargateService argument checks (pure)", () => {
+    const web = { image: "nginx:1", cpu: 256, memory: 512, port: 8080, routing: { priority: 10 } };
+    const valid: FargateServiceArgs = {
+        vpcId: "vpc-1",
+        privateSubnetIds: ["subnet-a", "subnet-b"],
+        kmsKeyArn: KEY,
+        services: { web },
+    };
+
+    it("accepts a web service with an image, a Fargate size and routing", () => {
+        assert.deepEqual(fargateProblems("app", valid), []);
+    });
+
+    it("reports every problem of every service at once", () => {
+        const problems = fargateProblems("app", {
+            ...valid,
+            privateSubnetIds: ["subnet-a"],
+            services: {
+                web,
+                api: { ...web, build: { context: "apps/api" }, cpu: 256, memory: 4096 },
+                "a-very-long-worker-name": {
+                    image: "worker:1",
+                    cpu: 512,
+                    memory: 1024,
+                    capacity: { fargateSpot: { weight: 1 } },
+                    secrets: { TOKEN: "missing", DB: "database:host" },
+                },
+            },
+        });
+        assert.deepEqual(problems, [
+            "FargateService app: privateSubnetIds has 1; at least 2 AZs are required",
+            "FargateService app: service api: set exactly one of image and build",
+            `FargateService app: service api: cpu 256 / memory 4096 is not a Fargate size; ${describeMemoryOptions(256)}`,
+            "FargateService app: service api: routing priority 10 is used twice",
+            'FargateService app: service a-very-long-worker-name: "app-a-very-long-worker-name" is longer than 24 characters',
+            "FargateService app: service a-very-long-worker-name: Fargate Spot runs only X86_64 tasks",
+            "FargateService app: service a-very-long-worker-name: secret missing is not in secretArns",
+            "FargateService app: service a-very-long-worker-name: database:host is not a database secret key",
+            "FargateService app: service a-very-long-worker-name: database access needs databaseSecurityGroupId",
+        ]);
+    });
+
+    it("counts a service as a database client when it reads the master secret or connects with IAM", () => {
+        assert.equal(usesDatabase({ ...web }), false);
+        assert.equal(usesDatabase({ ...web, secrets: { PASSWORD: "database:password" } }), true);
+        assert.equal(usesDatabase({ ...web, databaseIamUser: "app" }), true);
+        assert.equal(usesDatabase({ ...web, databaseIamUser: "app", databaseAccess: false }), false);
+    });
+});
