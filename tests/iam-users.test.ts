@@ -43,12 +43,14 @@ const baseArgs = (users: string[]): IamDatabaseUsersArgs => ({
     dnsSuffix: "amazonaws.com",
 });
 
-/** The AuroraCluster component stands in as the parent, as the coordinator will wire it. */
-function parentComponent(): pulumi.ComponentResource {
-    const parent = new pulumi.ComponentResource("aws-platform:index:AuroraCluster", "db", {});
-    parent.registerOutputs({});
-    return parent;
+/** Stands in for the AuroraCluster component, the parent the coordinator will pass. */
+class FakeAuroraCluster extends pulumi.ComponentResource {
+    constructor() {
+        super("aws-platform:index:AuroraCluster", "db", {});
+        this.registerOutputs({});
+    }
 }
+const parentComponent = () => new FakeAuroraCluster();
 
 const statementsById = (policy: { Statement: Record<string, unknown>[] }) =>
     Object.fromEntries(policy.Statement.map((s) => [s.Sid as string, s]));
