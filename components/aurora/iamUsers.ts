@@ -21,7 +21,9 @@ import { databaseNameProblem, MAX_USERS, userNameProblem } from "./iam-users-han
  *   on 14 and later the password encryption must be scram-sha-256 (the engine default there).
  * - "EnableHttpEndpoint" (RDS API): for Serverless v2 and provisioned clusters the endpoint is turned on by this
  *   operation, which the cluster's `enableHttpEndpoint: true` performs in @pulumi/aws v7 (terraform-provider-aws
- *   #38997 made the argument call it for provisioned clusters, not only `serverless` engine mode).
+ *   #38997 made the argument call it for provisioned clusters, not only `serverless` engine mode). The v7 docs of
+ *   `aws.rds.Cluster.enableHttpEndpoint`: valid for some engine/version combinations and Regions only, and not
+ *   applied together with `snapshotIdentifier`, `replicationSourceIdentifier` or `s3Import`.
  * - "Authorizing access to the Amazon RDS Data API": the caller needs `rds-data:ExecuteStatement` on the cluster ARN
  *   and `secretsmanager:GetSecretValue` on the secret, because the Data API calls Secrets Manager as the caller; the
  *   RDS-managed master secret (`manageMasterUserPassword`) is an ordinary secret with `username` and `password`.
