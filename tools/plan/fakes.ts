@@ -77,6 +77,7 @@ const AUTONAME: Record<string, { prop: string; prefixProp?: string; maxLength: n
     "aws:appautoscaling/policy:Policy": { prop: "name", maxLength: 256 },
     "aws:wafv2/webAcl:WebAcl": { prop: "name", maxLength: 128 },
     "aws:budgets/budget:Budget": { prop: "name", prefixProp: "namePrefix", maxLength: 100 },
+    "aws:lambda/function:Function": { prop: "name", maxLength: 64 },
 };
 
 /** Applies auto-naming to a resource's wire inputs; returns an error message if AWS would reject the name. */
@@ -429,6 +430,29 @@ const FAKES: Record<string, Fake> = {
         outputs: {
             imageUri: `${str(c.inputs.repositoryUrl, `${ACCOUNT_ID}.dkr.ecr.${c.region}.amazonaws.com/${c.name}`)}@sha256:${hex(c.urn, 64)}`,
         },
+    }),
+    "aws:lambda/function:Function": (c) => {
+        const n = str(c.inputs.name, c.name);
+        const arn = arnFor(c, "lambda", `function:${n}`);
+        return {
+            id: n,
+            outputs: {
+                arn,
+                qualifiedArn: `${arn}:$LATEST`,
+                invokeArn: `arn:${c.partition}:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+                version: "$LATEST",
+                codeSha256: createHash("sha256").update(c.urn).digest("base64"),
+            },
+        };
+    },
+    // The provider's id is `<function>,<qualifier>,<md5 of the input>`; `result` is whatever the function returned,
+    // which an offline plan cannot know, so it stays unset.
+    "aws:lambda/invocation:Invocation": (c) => ({
+        id: [
+            str(c.inputs.functionName, c.name),
+            str(c.inputs.qualifier, "$LATEST"),
+            createHash("md5").update(str(c.inputs.input, "")).digest("hex"),
+        ].join(","),
     }),
     "aws:acm/certificate:Certificate": (c) => {
         const arn = arnFor(c, "acm", `certificate/${uuid(c.urn)}`, str(c.inputs.region, c.region));
