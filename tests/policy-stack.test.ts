@@ -55,10 +55,70 @@ describe("stack policies", () => {
             assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
             assert.match(v[0].message, /Bucket 'assets' is not encrypted with a customer-managed KMS key/);
         });
-        it("accepts SSE-S3 on the ALB log bucket when only its bucket policy identifies it", () => {
+        it("accepts SSE-S3 on the bucket the load balancer's accessLogs names (the compliant stack)", () => {
+            assert.deepStrictEqual(prod(), []);
+            const bucketDeps = platformStack().get("alb").propertyDependencies.accessLogs;
+            assert.deepStrictEqual(bucketDeps, ["urn:pulumi:prod::aws-platform::aws:s3/bucket:Bucket::alb-logs"]);
+        });
+        it("accepts SSE-S3 when accessLogs.bucket is a literal equal to the bucket's known name", () => {
             assert.deepStrictEqual(
-                prod((p) => p.patch("alb", { accessLogs: undefined })),
+                prod((p) => p.patch("alb", { accessLogs: { bucket: "alb-logs-bucket", enabled: true } })),
                 [],
+            );
+        });
+        it("rejects SSE-S3 on a bucket whose policy admits ELB log delivery when no load balancer logs to it", () => {
+            const v = prod((p) => p.patch("alb", { accessLogs: undefined }));
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            assert.match(v[0].message, /SSE-S3 is allowed only on a bucket that an enabled accessLogs/);
+        });
+        it("rejects SSE-S3 on a second bucket with an ELB-delivery statement while the load balancer logs elsewhere", () => {
+            const v = prod((p) => {
+                const decoy = p.add(T.bucket[0], "decoy", { bucket: "decoy-bucket" });
+                p.add(T.bucketEncryption[0], "decoy-sse", {
+                    bucket: p.out(decoy),
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                });
+                p.add(T.bucketPublicAccessBlock[0], "decoy-pab", {
+                    bucket: p.out(decoy),
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                });
+                p.add(T.bucketPolicy[0], "decoy-policy", {
+                    bucket: p.out(decoy),
+                    policy: tlsOnlyPolicy(
+                        "arn:aws:s3:::decoy-bucket",
+                        "logdelivery.elasticloadbalancing.amazonaws.com",
+                    ),
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["decoy"]);
+        });
+        it("rejects SSE-S3 when accessLogs names another bucket by literal", () => {
+            const v = prod((p) => p.patch("alb", { accessLogs: { bucket: "other-bucket", enabled: true } }));
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+        });
+        it("rejects SSE-S3 when the load balancer's access logging is off or left at its default (off)", () => {
+            for (const accessLogs of [{ enabled: false }, {}]) {
+                const v = prod((p) =>
+                    p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), ...accessLogs } }),
+                );
+                assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"], JSON.stringify(accessLogs));
+                assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            }
+        });
+        it("reports the engine's advisory, not a pass, when only an unknown accessLogs.enabled could allow SSE-S3", () => {
+            const v = prod((p) =>
+                p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), enabled: UNKNOWN } }),
+            );
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:advisory"]);
+            assert.match(
+                v[0].message,
+                /^can't run policy 's3-bucket-kms-encryption' .* at \.accessLogs\.enabled can't be known/,
             );
         });
         it("rejects SSE-S3 on the former log bucket once nothing identifies it as one", () => {
