@@ -329,6 +329,63 @@ describe("stack policies", () => {
             );
             assert.deepStrictEqual(v, []);
         });
+        const worldWeb = (p: PlanBuilder) =>
+            p.patch("alb-sg", {
+                ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+            });
+        it("rejects 80/443 from the internet when the load balancer's group is also on the ECS tasks", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.patch("web", {
+                    networkConfiguration: {
+                        subnets: ["a", "b", "c"].map((s) => p.out(p.get(`private-${s}`))),
+                        securityGroups: [p.out(p.get("app-sg")), p.out(p.get("alb-sg"))],
+                        assignPublicIp: false,
+                    },
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-sg"]);
+            assert.match(
+                v[0].message,
+                /attached to Service 'web'; the exception covers groups used by load balancers only/,
+            );
+        });
+        it("rejects 80/443 from the internet when anything else besides load balancers uses the group", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.add("aws:ec2/instance:Instance", "bastion", {
+                    ami: "ami-0123456789abcdef0",
+                    instanceType: "t3.micro",
+                    subnetId: p.out(p.get("private-a")),
+                    vpcSecurityGroupIds: [p.out(p.get("alb-sg"))],
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:mandatory"]);
+            assert.match(v[0].message, /attached to Instance 'bastion';/);
+        });
+        it("does not grant the exception on an internal flag unknown at preview: the engine's advisory instead", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.patch("alb", { internal: UNKNOWN });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:advisory"]);
+            assert.match(
+                v[0].message,
+                /^can't run policy 'security-group-no-public-ingress' .* during preview: .* at \.internal can't be known/,
+            );
+        });
+        it("decides on the known attachment first, even when the internal flag is unknown", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.patch("alb", { internal: UNKNOWN });
+                p.add("aws:ec2/instance:Instance", "bastion", {
+                    subnetId: p.out(p.get("private-a")),
+                    vpcSecurityGroupIds: [p.out(p.get("alb-sg"))],
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:mandatory"]);
+        });
         it("rejects other ports or all traffic even on that group", () => {
             const v = dev((p) =>
                 p.patch("alb-sg", { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }] }),
