@@ -31,6 +31,7 @@ export const T = {
     securityGroupRule: ["aws:ec2/securityGroupRule:SecurityGroupRule"],
     securityGroupIngressRule: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
     securityGroupEgressRule: ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    managedPrefixList: ["aws:ec2/managedPrefixList:ManagedPrefixList"],
     rdsCluster: ["aws:rds/cluster:Cluster"],
     rdsClusterInstance: ["aws:rds/clusterInstance:ClusterInstance"],
     rdsClusterParameterGroup: ["aws:rds/clusterParameterGroup:ClusterParameterGroup"],

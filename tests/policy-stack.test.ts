@@ -9,7 +9,14 @@ import { policies } from "../policy/policies";
 import { T } from "../policy/tokens";
 import { evaluatePolicies, loadPolicyConfig, resolvePolicyConfig } from "../tools/plan/policy-eval";
 import { UNKNOWN, type PlanMode, type Violation } from "../tools/plan/types";
-import { platformStack, PlanBuilder, summary, tlsOnlyPolicy, type PlatformOptions } from "./helpers/graph-fixtures";
+import {
+    platformStack,
+    PlanBuilder,
+    runPolicy,
+    summary,
+    tlsOnlyPolicy,
+    type PlatformOptions,
+} from "./helpers/graph-fixtures";
 
 const prodConfig = resolvePolicyConfig(policies, loadPolicyConfig("prod"));
 const devConfig = resolvePolicyConfig(policies, loadPolicyConfig("dev"));
@@ -27,6 +34,15 @@ function dev(change: (p: PlanBuilder) => void = () => undefined, options: Platfo
     change(p);
     return evaluatePolicies(policies, p.resources, devConfig);
 }
+
+/** The VPC origin's endpoint config without its arn, as the fixture builds it (https-only, TLSv1.2). */
+const HTTPS_ORIGIN = {
+    name: "alb",
+    httpPort: 80,
+    httpsPort: 443,
+    originProtocolPolicy: "https-only",
+    originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
+};
 
 function urnsOf(violations: Violation[]): string[] {
     return violations.map((v) => (v.urn ?? "").split("::").pop() ?? "");
@@ -148,7 +164,7 @@ describe("stack policies", () => {
         });
         it("rejects the exception when no CloudFront VPC origin targets the load balancer", () => {
             const v = prod((p) =>
-                p.patch("alb-origin", { vpcOriginEndpointConfig: { name: "alb", arn: "arn:elsewhere" } }),
+                p.patch("alb-origin", { vpcOriginEndpointConfig: { ...HTTPS_ORIGIN, arn: "arn:elsewhere" } }),
             );
             assert.deepStrictEqual(summary(v), ["alb-http-listener-redirects-to-https:mandatory"]);
             assert.match(v[0].message, /no aws\.cloudfront\.VpcOrigin/);
@@ -207,6 +223,135 @@ describe("stack policies", () => {
                 ),
                 [],
             );
+        });
+    });
+
+    describe("cloudfront-vpc-origin-https", () => {
+        const NAME = "cloudfront-vpc-origin-https";
+        /** The setting the development profile needs for its certificate-less internal ALB, and nothing else. */
+        const HTTP_TO_INTERNAL_LB = {
+            "alb-http-listener-redirects-to-https": { allowHttpToInternalVpcOrigin: true },
+            [NAME]: { allowHttpToInternalLoadBalancer: true },
+        };
+        /** dev's shape: internal ALB, plain HTTP from the VPC origin. */
+        const httpOrigin = (change: (p: PlanBuilder) => void = () => undefined) => {
+            const p = platformStack({ stack: "dev", vpcOriginProtocolPolicy: "http-only" });
+            change(p);
+            return p;
+        };
+        const origin = (p: PlanBuilder, config: Record<string, unknown>) =>
+            p.patch("alb-origin", {
+                vpcOriginEndpointConfig: { ...HTTPS_ORIGIN, arn: p.out(p.get("alb"), "arn"), ...config },
+            });
+        const withException = (p: PlanBuilder) => runPolicy(NAME, p, HTTP_TO_INTERNAL_LB);
+
+        it("accepts an https-only origin with TLSv1.2 under the pack's defaults", () => {
+            assert.deepStrictEqual(runPolicy(NAME, platformStack()), []);
+        });
+        it("accepts dev's HTTP origin to an internal ALB only CloudFront reaches, with allowHttpToInternalLoadBalancer", () => {
+            const config = resolvePolicyConfig(policies, HTTP_TO_INTERNAL_LB);
+            assert.deepStrictEqual(evaluatePolicies(policies, httpOrigin().resources, config), []);
+        });
+        it("rejects http-only and match-viewer while the exception is off (the pack's default)", () => {
+            for (const policy of ["http-only", "match-viewer"]) {
+                const v = runPolicy(NAME, platformStack({ vpcOriginProtocolPolicy: policy }));
+                assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+                assert.deepStrictEqual(urnsOf(v), ["alb-origin"]);
+                assert.match(v[0].message, new RegExp(`originProtocolPolicy '${policy}'; use https-only\\.$`));
+            }
+        });
+        it("rejects SSLv3, TLSv1 or TLSv1.1 among the origin protocols, even on https-only", () => {
+            const weak = { originSslProtocols: { items: ["TLSv1", "TLSv1.1", "TLSv1.2"], quantity: 3 } };
+            const v = runPolicy(NAME, origin(platformStack(), weak));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /allows TLSv1, TLSv1\.1 to the origin/);
+        });
+        it("rejects an empty protocol list", () => {
+            const v = runPolicy(NAME, origin(platformStack(), { originSslProtocols: { items: [], quantity: 0 } }));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /lists no originSslProtocols/);
+        });
+        it("refuses the exception for an internet-facing load balancer", () => {
+            const v = withException(httpOrigin((p) => p.patch("alb", { internal: false })));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /exception does not apply: LoadBalancer 'alb' is internet-facing/);
+        });
+        it("refuses it when the origin's arn does not come from a load balancer of this stack", () => {
+            const v = withException(
+                httpOrigin((p) =>
+                    origin(p, {
+                        arn: "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/x/1",
+                        originProtocolPolicy: "http-only",
+                    }),
+                ),
+            );
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /cannot be verified/);
+        });
+        it("refuses it when the load balancer's group admits an address range or another group", () => {
+            const sources = [{ cidrIpv4: "10.0.0.0/16" }, { referencedSecurityGroupId: "sg-0123456789abcdef0" }];
+            for (const source of sources) {
+                const v = withException(
+                    httpOrigin((p) =>
+                        p.add(T.securityGroupIngressRule[0], "alb-from-vpc", {
+                            securityGroupId: p.out(p.get("alb-sg")),
+                            ipProtocol: "tcp",
+                            fromPort: 80,
+                            toPort: 80,
+                            ...source,
+                        }),
+                    ),
+                );
+                assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`], JSON.stringify(source));
+                assert.match(
+                    v[0].message,
+                    /SecurityGroupIngressRule 'alb-from-vpc' admits a source other than a managed prefix list/,
+                );
+            }
+        });
+        it("refuses it when the prefix list is one this stack creates (not CloudFront's managed list)", () => {
+            const v = withException(
+                httpOrigin((p) => {
+                    const list = p.add(T.managedPrefixList[0], "anything", {
+                        addressFamily: "IPv4",
+                        maxEntries: 1,
+                        entries: [{ cidr: "0.0.0.0/0" }],
+                    });
+                    p.patch("alb-from-cloudfront", { prefixListId: p.out(list) });
+                }),
+            );
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /admits ManagedPrefixList 'anything', a prefix list of this stack/);
+        });
+        it("refuses it when the load balancer has no security group of this stack", () => {
+            const v = withException(httpOrigin((p) => p.patch("alb", { securityGroups: undefined })));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /has no security group of this stack/);
+        });
+        it("reports the engine's advisory, not a pass, when only an unknown internal flag could grant it", () => {
+            const v = withException(httpOrigin((p) => p.patch("alb", { internal: UNKNOWN })));
+            assert.deepStrictEqual(summary(v), [`${NAME}:advisory`]);
+            assert.match(v[0].message, new RegExp(`^can't run policy '${NAME}' .* at \\.internal can't be known`));
+        });
+        it("decides on a known refusal before the unknown internal flag", () => {
+            const v = withException(
+                httpOrigin((p) => {
+                    p.patch("alb", { internal: UNKNOWN });
+                    p.add(T.securityGroupIngressRule[0], "alb-from-anywhere", {
+                        securityGroupId: p.out(p.get("alb-sg")),
+                        cidrIpv4: "10.0.0.0/8",
+                        ipProtocol: "tcp",
+                        fromPort: 80,
+                        toPort: 80,
+                    });
+                }),
+            );
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+        });
+        it("reports the engine's advisory for an originProtocolPolicy unknown at preview", () => {
+            const v = runPolicy(NAME, origin(platformStack(), { originProtocolPolicy: UNKNOWN }));
+            assert.deepStrictEqual(summary(v), [`${NAME}:advisory`]);
+            assert.match(v[0].message, /at \.vpcOriginEndpointConfig\.originProtocolPolicy can't be known/);
         });
     });
 
