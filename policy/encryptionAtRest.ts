@@ -24,19 +24,35 @@ function requireCmk(props: Record<string, unknown>, key: string, report: Report,
     }
 }
 
+/** What a stack says about whether Elastic Load Balancing delivers access logs to a bucket. */
+type LogBucketVerdict =
+    | { state: "yes" | "no" }
+    /** A load balancer names the bucket, but whether logging is enabled is unknown at preview. */
+    | { state: "undecided"; lb: PolicyResource };
+
 /**
- * Is `bucket` an ALB access-log bucket? Structural test: a load balancer's `accessLogs` input comes from it,
- * or its bucket policy grants the ELB log-delivery service principal.
+ * Is `bucket` the access-log bucket of a load balancer in this stack? Only then may it use SSE-S3, so the test is
+ * what the load balancer says, never what the bucket says about itself (a bucket policy that lets ELB log delivery
+ * write proves nothing about who writes there). `accessLogs.bucket` names the bucket either through a dependency on
+ * it (`bucket.id`/`bucket.bucket`, unknown at preview) or as a literal equal to the bucket's known name. Logging must
+ * be enabled too: `accessLogs.enabled` defaults to false, and a load balancer that does not log needs no exception.
  */
-function isAlbLogBucket(graph: ResourceGraph, bucket: PolicyResource): boolean {
-    if (graph.referrers(bucket, T.loadBalancer, "accessLogs").length > 0) {
-        return true;
-    }
-    return graph.referrers(bucket, T.bucketPolicy, "bucket").some((bp) => {
-        const policy = peek(bp.props, "policy");
-        const text = typeof policy === "string" ? policy : JSON.stringify(policy ?? "");
-        return !isUnknown(policy) && text.includes("logdelivery.elasticloadbalancing.amazonaws.com");
+function albLogBucketVerdict(graph: ResourceGraph, bucket: PolicyResource): LogBucketVerdict {
+    const name = knownString(bucket.props, "bucket");
+    const namers = graph.ofType(T.loadBalancer).filter((lb) => {
+        if ((lb.propertyDependencies.accessLogs ?? []).includes(bucket)) {
+            return true;
+        }
+        const literal = knownString(peek(lb.props, "accessLogs"), "bucket");
+        return name !== undefined && literal === name;
     });
+    if (namers.some((lb) => peek(peek(lb.props, "accessLogs"), "enabled") === true)) {
+        return { state: "yes" };
+    }
+    const undecided = namers.find(
+        (lb) => isUnknown(peek(lb.props, "accessLogs")) || isUnknown(peek(peek(lb.props, "accessLogs"), "enabled")),
+    );
+    return undecided ? { state: "undecided", lb: undecided } : { state: "no" };
 }
 
 const KMS_SSE = new Set(["aws:kms", "aws:kms:dsse"]);
@@ -198,10 +214,10 @@ const s3BucketKmsEncryption = stackPolicy({
     category: "encryption-at-rest",
     severity: "high",
     summary:
-        "Every S3 bucket has a server-side-encryption configuration using a customer-managed KMS key; the ALB access-log bucket is the one exception and may use SSE-S3 (AES256), because Elastic Load Balancing can only deliver logs to SSE-S3 buckets.",
+        "Every S3 bucket has a server-side-encryption configuration using a customer-managed KMS key; the one exception is a bucket that a load balancer of this stack logs to (its accessLogs names the bucket and is enabled), which may use SSE-S3 (AES256) because Elastic Load Balancing can only deliver logs to SSE-S3 buckets.",
     remediation:
-        'Add an aws.s3.BucketServerSideEncryptionConfiguration with bucket: <bucket>.id and rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: <CMK ARN> }, bucketKeyEnabled: true }]. For the ALB access-log bucket use sseAlgorithm "AES256" and pass that bucket to the load balancer\'s accessLogs.',
-    types: [...T.bucket, ...T.bucketEncryption],
+        'Add an aws.s3.BucketServerSideEncryptionConfiguration with bucket: <bucket>.id and rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: <CMK ARN> }, bucketKeyEnabled: true }]. For the ALB access-log bucket use sseAlgorithm "AES256" and pass that bucket (bucket.id) to the load balancer\'s accessLogs with enabled: true; a bucket policy that admits ELB log delivery does not make a bucket a log bucket.',
+    types: [...T.bucket, ...T.bucketEncryption, ...T.loadBalancer],
     checkov: ["CKV_AWS_19", "CKV_AWS_145"],
     trivy: ["AVD-AWS-0088", "AVD-AWS-0132"],
     awsConfig: ["S3_DEFAULT_ENCRYPTION_KMS"],
@@ -234,7 +250,9 @@ const s3BucketKmsEncryption = stackPolicy({
                 }
                 continue;
             }
-            const logBucket = isAlbLogBucket(graph, bucket);
+            const verdict = albLogBucketVerdict(graph, bucket);
+            const logBucket = verdict.state === "yes";
+            let needsLogVerdict = false;
             const ok = rules.some(({ owner, rule, path }) => {
                 const byDefault = peek(rule, "applyServerSideEncryptionByDefault");
                 const algorithm = peek(byDefault, "sseAlgorithm");
@@ -242,8 +260,9 @@ const s3BucketKmsEncryption = stackPolicy({
                     undecided = true;
                     later(() => readPath(owner.props, [...path, "applyServerSideEncryptionByDefault", "sseAlgorithm"]));
                 }
-                if (logBucket && algorithm === "AES256") {
-                    return true;
+                if (algorithm === "AES256") {
+                    needsLogVerdict = true;
+                    return logBucket;
                 }
                 return (
                     KMS_SSE.has(String(algorithm)) &&
@@ -251,10 +270,20 @@ const s3BucketKmsEncryption = stackPolicy({
                     !isAwsManagedKeyRef(peek(byDefault, "kmsMasterKeyId"))
                 );
             });
+            if (!ok && needsLogVerdict && verdict.state === "undecided") {
+                // SSE-S3 is right if and only if that load balancer logs here: let the engine say it cannot tell yet.
+                const lb = verdict.lb;
+                undecided = true;
+                later(() => readPath(lb.props, ["accessLogs", "enabled"]));
+            }
             if (!ok && !undecided) {
                 report(
                     `${label(bucket)} is not encrypted with a customer-managed KMS key (sseAlgorithm aws:kms with kmsMasterKeyId)` +
-                        (logBucket ? " or SSE-S3 (allowed here because it is the ALB access-log bucket)." : "."),
+                        (logBucket
+                            ? " or SSE-S3 (allowed here because it is the ALB access-log bucket)."
+                            : needsLogVerdict
+                              ? "; SSE-S3 is allowed only on a bucket that an enabled accessLogs of a load balancer in this stack names."
+                              : "."),
                     bucket.urn,
                 );
             }

@@ -4,6 +4,7 @@
  */
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
+import { cloudfrontVpcOriginHttps } from "./cloudfrontVpcOrigin";
 import { label } from "./graph";
 import { asList, readPath } from "./helpers";
 import { T } from "./tokens";
@@ -436,4 +437,5 @@ export const encryptionInTransit: Built[] = [
     auroraForceSsl,
     bucketPolicyDeniesInsecureTransport,
     bucketHasTlsOnlyPolicy,
+    cloudfrontVpcOriginHttps,
 ];

@@ -6,91 +6,48 @@ import type { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
 import { label, ResourceGraph } from "./graph";
-import { asList, mustNotBeTrue } from "./helpers";
+import { mustNotBeTrue } from "./helpers";
+import {
+    attachmentsOf,
+    ingressRuleFromEc2Rule,
+    ingressRuleFromVpcRule,
+    ingressRulesOf,
+    type IngressRule,
+} from "./securityGroups";
 import { T, type TypeGroup } from "./tokens";
-import { isSet, isUnknown, knownArray, peek, readThrough } from "./values";
+import { isSet, isUnknown, peek, readThrough } from "./values";
 
-const WORLD_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+/** Whether the world-open web-port exception holds for a security group, and if not, why. */
+type PublicLbException =
+    | { granted: true }
+    | { granted: false; why: string }
+    /** Only a load balancer whose `internal` flag is unknown at preview could grant it. */
+    | { granted: "undecided"; lb: PolicyResource };
 
-function hasWorldCidr(list: unknown): boolean {
-    return asList(list).some((c) => typeof c === "string" && WORLD_CIDRS.has(c));
-}
-
-function nonEmptyOrUnknown(v: unknown): boolean {
-    return isUnknown(v) || (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null && v !== "");
-}
-
-/** Ingress rules of a security group, from inline `ingress` and the separate rule resources. */
-interface IngressRule {
-    /** The resource to report against: the rule resource, or the security group for inline rules. */
-    owner: PolicyResource;
-    where: string;
-    protocol: unknown;
-    fromPort: unknown;
-    toPort: unknown;
-    world: boolean;
-    /** CIDR or prefix-list sources, i.e. anything that is not another security group. */
-    addressSource: boolean;
-    /** Inline rules and aws:ec2 SecurityGroupRule may name `self`; the rule is then group-to-group. */
-}
-
-function ingressRulesOf(graph: ResourceGraph, sg: PolicyResource): IngressRule[] {
-    const rules: IngressRule[] = [];
-    (knownArray(sg.props, "ingress") ?? []).forEach((r, i) => {
-        rules.push({
-            owner: sg,
-            where: `${label(sg)} inline ingress[${i}]`,
-            protocol: peek(r, "protocol"),
-            fromPort: peek(r, "fromPort"),
-            toPort: peek(r, "toPort"),
-            world: hasWorldCidr(peek(r, "cidrBlocks")) || hasWorldCidr(peek(r, "ipv6CidrBlocks")),
-            addressSource:
-                nonEmptyOrUnknown(peek(r, "cidrBlocks")) ||
-                nonEmptyOrUnknown(peek(r, "ipv6CidrBlocks")) ||
-                nonEmptyOrUnknown(peek(r, "prefixListIds")),
-        });
-    });
-    for (const r of graph.referrers(sg, T.securityGroupIngressRule, "securityGroupId")) {
-        rules.push(ingressRuleFromVpcRule(r));
+/**
+ * The exception for TCP 80/443 from the world holds only for a group that sits on internet-facing load
+ * balancers and nothing else: the same group on ECS tasks (their networkConfiguration.securityGroups), a
+ * database or an instance would open those ports on them too. `internal` defaults to false, so an unset flag
+ * is internet-facing; an unknown one is not assumed either way.
+ */
+function publicLoadBalancerException(graph: ResourceGraph, sg: PolicyResource): PublicLbException {
+    const attached = attachmentsOf(graph, sg);
+    const others = attached.filter((r) => !(T.loadBalancer as TypeGroup).includes(r.type));
+    if (others.length > 0) {
+        return {
+            granted: false,
+            why: `its security group is attached to ${others.map(label).join(", ")}; the exception covers groups used by load balancers only`,
+        };
     }
-    for (const r of graph.referrers(sg, T.securityGroupRule, "securityGroupId")) {
-        if (peek(r.props, "type") === "ingress") {
-            rules.push(ingressRuleFromEc2Rule(r));
-        }
+    const lbs = graph.referrers(sg, T.loadBalancer, "securityGroups");
+    if (lbs.some((lb) => peek(lb.props, "internal") !== true && !isUnknown(peek(lb.props, "internal")))) {
+        return { granted: true };
     }
-    return rules;
-}
-
-function ingressRuleFromVpcRule(r: PolicyResource): IngressRule {
-    return {
-        owner: r,
-        where: label(r),
-        protocol: peek(r.props, "ipProtocol"),
-        fromPort: peek(r.props, "fromPort"),
-        toPort: peek(r.props, "toPort"),
-        world: hasWorldCidr(peek(r.props, "cidrIpv4")) || hasWorldCidr(peek(r.props, "cidrIpv6")),
-        addressSource: isSet(r.props, "cidrIpv4") || isSet(r.props, "cidrIpv6") || isSet(r.props, "prefixListId"),
-    };
-}
-
-function ingressRuleFromEc2Rule(r: PolicyResource): IngressRule {
-    return {
-        owner: r,
-        where: label(r),
-        protocol: peek(r.props, "protocol"),
-        fromPort: peek(r.props, "fromPort"),
-        toPort: peek(r.props, "toPort"),
-        world: hasWorldCidr(peek(r.props, "cidrBlocks")) || hasWorldCidr(peek(r.props, "ipv6CidrBlocks")),
-        addressSource:
-            nonEmptyOrUnknown(peek(r.props, "cidrBlocks")) ||
-            nonEmptyOrUnknown(peek(r.props, "ipv6CidrBlocks")) ||
-            nonEmptyOrUnknown(peek(r.props, "prefixListIds")),
-    };
-}
-
-/** The load balancers that use `sg` and face the internet. */
-function internetFacingLoadBalancersOf(graph: ResourceGraph, sg: PolicyResource): PolicyResource[] {
-    return graph.referrers(sg, T.loadBalancer, "securityGroups").filter((lb) => peek(lb.props, "internal") !== true);
+    const undecided = lbs.find((lb) => isUnknown(peek(lb.props, "internal")));
+    if (undecided) {
+        return { granted: "undecided", lb: undecided };
+    }
+    return { granted: false, why: "its security group is not used by an internet-facing load balancer" };
 }
 
 const subnetNoPublicIp = resourcePolicy({
@@ -197,10 +154,16 @@ const securityGroupNoPublicIngress = stackPolicy({
     category: "private-networking",
     severity: "critical",
     summary:
-        "No security group admits 0.0.0.0/0 or ::/0, except TCP 80/443 on the security group of an internet-facing load balancer.",
+        "No security group admits 0.0.0.0/0 or ::/0, except TCP 80/443 on a security group attached only to load balancers, at least one of them known to be internet-facing.",
     remediation:
-        "Narrow the source to a security group or the CloudFront origin-facing prefix list; only an internet-facing load balancer's own security group may open 80/443 to the world.",
-    types: [...T.securityGroup, ...T.securityGroupRule, ...T.securityGroupIngressRule, ...T.loadBalancer],
+        "Narrow the source to a security group or the CloudFront origin-facing prefix list; only an internet-facing load balancer's own security group, attached to nothing but load balancers, may open 80/443 to the world (give tasks their own group that admits the load balancer's group).",
+    types: [
+        ...T.securityGroup,
+        ...T.securityGroupRule,
+        ...T.securityGroupIngressRule,
+        ...T.loadBalancer,
+        ...T.ecsService,
+    ],
     checkov: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"],
     trivy: ["AVD-AWS-0107"],
     awsConfig: ["RESTRICTED_INCOMING_TRAFFIC", "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS"],
@@ -215,7 +178,7 @@ const securityGroupNoPublicIngress = stackPolicy({
             },
         },
     },
-    check: (graph, report, settings) => {
+    check: (graph, report, settings, later) => {
         const ports = settings.publicLoadBalancerPorts as number[];
         const seen = new Set<PolicyResource>();
         const judge = (rule: IngressRule, sg: PolicyResource | undefined): void => {
@@ -224,15 +187,23 @@ const securityGroupNoPublicIngress = stackPolicy({
             }
             const tcp = ["tcp", "6"].includes(String(rule.protocol).toLowerCase());
             const port = Number(rule.fromPort);
-            const singleWebPort = tcp && Number(rule.toPort) === port && ports.includes(port);
-            const publicLb = sg ? internetFacingLoadBalancersOf(graph, sg) : [];
-            if (singleWebPort && publicLb.length > 0) {
+            if (!(tcp && Number(rule.toPort) === port && ports.includes(port))) {
+                report(
+                    `${rule.where} admits the whole internet: protocol ${String(rule.protocol)} ports ${String(rule.fromPort)}-${String(rule.toPort)} is not a single allowed web port (${ports.join(", ")}).`,
+                    rule.owner.urn,
+                );
                 return;
             }
-            const why = singleWebPort
-                ? "its security group is not used by an internet-facing load balancer"
-                : `protocol ${String(rule.protocol)} ports ${String(rule.fromPort)}-${String(rule.toPort)} is not a single allowed web port (${ports.join(", ")})`;
-            report(`${rule.where} admits the whole internet: ${why}.`, rule.owner.urn);
+            const exception: PublicLbException = sg
+                ? publicLoadBalancerException(graph, sg)
+                : { granted: false, why: "its security group is not a resource of this stack" };
+            if (exception.granted === "undecided") {
+                // Whether the port may be open depends on nothing but that flag: let the engine say so.
+                const lb = exception.lb;
+                later(() => readThrough(lb.props, "internal"));
+            } else if (!exception.granted) {
+                report(`${rule.where} admits the whole internet: ${exception.why}.`, rule.owner.urn);
+            }
         };
         for (const sg of graph.ofType(T.securityGroup)) {
             for (const rule of ingressRulesOf(graph, sg)) {

@@ -30,6 +30,8 @@ export const T = {
     securityGroup: ["aws:ec2/securityGroup:SecurityGroup"],
     securityGroupRule: ["aws:ec2/securityGroupRule:SecurityGroupRule"],
     securityGroupIngressRule: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
+    securityGroupEgressRule: ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    managedPrefixList: ["aws:ec2/managedPrefixList:ManagedPrefixList"],
     rdsCluster: ["aws:rds/cluster:Cluster"],
     rdsClusterInstance: ["aws:rds/clusterInstance:ClusterInstance"],
     rdsClusterParameterGroup: ["aws:rds/clusterParameterGroup:ClusterParameterGroup"],

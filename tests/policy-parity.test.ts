@@ -9,7 +9,8 @@ import * as assert from "assert";
 import { packEnforcementLevel, packName, packVersion } from "../policy/pack";
 import { policies } from "../policy/policies";
 import { deserializeProperties, evaluatePolicies, resolvePolicyConfig } from "../tools/plan/policy-eval";
-import type { PlannedResource, Violation } from "../tools/plan/types";
+import { T } from "../policy/tokens";
+import { UNKNOWN, type PlannedResource, type Violation } from "../tools/plan/types";
 import { platformStack } from "./helpers/graph-fixtures";
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
@@ -112,6 +113,45 @@ describe("offline evaluator parity with @pulumi/policy's server", () => {
                 p.patch("assets-policy", { policy: p.out(p.get("assets"), "arn") });
                 p.remove("alb-logs-pab");
                 return p.resources;
+            },
+        ],
+        [
+            "a stack that needs the narrowed exceptions and the VPC-origin policy, with unknowns they depend on",
+            () => {
+                const p = platformStack({ vpcOriginProtocolPolicy: "http-only" });
+                // An SSE-S3 bucket that only claims ELB log delivery, and the real log bucket's logging unknown.
+                const decoy = p.add(T.bucket[0], "decoy", { bucket: "decoy-bucket" });
+                p.add(T.bucketEncryption[0], "decoy-sse", {
+                    bucket: p.out(decoy),
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                });
+                p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), enabled: UNKNOWN } });
+                // 443 from the world on the tasks' group, and on the ALB's group while `internal` is unknown.
+                for (const sg of ["app-sg", "alb-sg"]) {
+                    p.add(T.securityGroupIngressRule[0], `${sg}-world`, {
+                        securityGroupId: p.out(p.get(sg)),
+                        cidrIpv4: "0.0.0.0/0",
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                    });
+                }
+                p.patch("alb", { internal: UNKNOWN });
+                const resources = p.resources;
+                // The case is only worth comparing if those three policies really fire, both ways.
+                const offline = evaluatePolicies(policies, resources, defaults).map(
+                    (v) => `${v.policy}:${v.enforcementLevel}`,
+                );
+                for (const entry of [
+                    "s3-bucket-kms-encryption:mandatory",
+                    "s3-bucket-kms-encryption:advisory",
+                    "security-group-no-public-ingress:mandatory",
+                    "security-group-no-public-ingress:advisory",
+                    "cloudfront-vpc-origin-https:mandatory",
+                ]) {
+                    assert.ok(offline.includes(entry), `${entry} missing from ${offline.join(", ")}`);
+                }
+                return resources;
             },
         ],
     ];

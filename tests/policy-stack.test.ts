@@ -9,7 +9,14 @@ import { policies } from "../policy/policies";
 import { T } from "../policy/tokens";
 import { evaluatePolicies, loadPolicyConfig, resolvePolicyConfig } from "../tools/plan/policy-eval";
 import { UNKNOWN, type PlanMode, type Violation } from "../tools/plan/types";
-import { platformStack, PlanBuilder, summary, tlsOnlyPolicy, type PlatformOptions } from "./helpers/graph-fixtures";
+import {
+    platformStack,
+    PlanBuilder,
+    runPolicy,
+    summary,
+    tlsOnlyPolicy,
+    type PlatformOptions,
+} from "./helpers/graph-fixtures";
 
 const prodConfig = resolvePolicyConfig(policies, loadPolicyConfig("prod"));
 const devConfig = resolvePolicyConfig(policies, loadPolicyConfig("dev"));
@@ -27,6 +34,15 @@ function dev(change: (p: PlanBuilder) => void = () => undefined, options: Platfo
     change(p);
     return evaluatePolicies(policies, p.resources, devConfig);
 }
+
+/** The VPC origin's endpoint config without its arn, as the fixture builds it (https-only, TLSv1.2). */
+const HTTPS_ORIGIN = {
+    name: "alb",
+    httpPort: 80,
+    httpsPort: 443,
+    originProtocolPolicy: "https-only",
+    originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
+};
 
 function urnsOf(violations: Violation[]): string[] {
     return violations.map((v) => (v.urn ?? "").split("::").pop() ?? "");
@@ -55,10 +71,70 @@ describe("stack policies", () => {
             assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
             assert.match(v[0].message, /Bucket 'assets' is not encrypted with a customer-managed KMS key/);
         });
-        it("accepts SSE-S3 on the ALB log bucket when only its bucket policy identifies it", () => {
+        it("accepts SSE-S3 on the bucket the load balancer's accessLogs names (the compliant stack)", () => {
+            assert.deepStrictEqual(prod(), []);
+            const bucketDeps = platformStack().get("alb").propertyDependencies.accessLogs;
+            assert.deepStrictEqual(bucketDeps, ["urn:pulumi:prod::aws-platform::aws:s3/bucket:Bucket::alb-logs"]);
+        });
+        it("accepts SSE-S3 when accessLogs.bucket is a literal equal to the bucket's known name", () => {
             assert.deepStrictEqual(
-                prod((p) => p.patch("alb", { accessLogs: undefined })),
+                prod((p) => p.patch("alb", { accessLogs: { bucket: "alb-logs-bucket", enabled: true } })),
                 [],
+            );
+        });
+        it("rejects SSE-S3 on a bucket whose policy admits ELB log delivery when no load balancer logs to it", () => {
+            const v = prod((p) => p.patch("alb", { accessLogs: undefined }));
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            assert.match(v[0].message, /SSE-S3 is allowed only on a bucket that an enabled accessLogs/);
+        });
+        it("rejects SSE-S3 on a second bucket with an ELB-delivery statement while the load balancer logs elsewhere", () => {
+            const v = prod((p) => {
+                const decoy = p.add(T.bucket[0], "decoy", { bucket: "decoy-bucket" });
+                p.add(T.bucketEncryption[0], "decoy-sse", {
+                    bucket: p.out(decoy),
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                });
+                p.add(T.bucketPublicAccessBlock[0], "decoy-pab", {
+                    bucket: p.out(decoy),
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                });
+                p.add(T.bucketPolicy[0], "decoy-policy", {
+                    bucket: p.out(decoy),
+                    policy: tlsOnlyPolicy(
+                        "arn:aws:s3:::decoy-bucket",
+                        "logdelivery.elasticloadbalancing.amazonaws.com",
+                    ),
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["decoy"]);
+        });
+        it("rejects SSE-S3 when accessLogs names another bucket by literal", () => {
+            const v = prod((p) => p.patch("alb", { accessLogs: { bucket: "other-bucket", enabled: true } }));
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+        });
+        it("rejects SSE-S3 when the load balancer's access logging is off or left at its default (off)", () => {
+            for (const accessLogs of [{ enabled: false }, {}]) {
+                const v = prod((p) =>
+                    p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), ...accessLogs } }),
+                );
+                assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"], JSON.stringify(accessLogs));
+                assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            }
+        });
+        it("reports the engine's advisory, not a pass, when only an unknown accessLogs.enabled could allow SSE-S3", () => {
+            const v = prod((p) =>
+                p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), enabled: UNKNOWN } }),
+            );
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:advisory"]);
+            assert.match(
+                v[0].message,
+                /^can't run policy 's3-bucket-kms-encryption' .* at \.accessLogs\.enabled can't be known/,
             );
         });
         it("rejects SSE-S3 on the former log bucket once nothing identifies it as one", () => {
@@ -88,7 +164,7 @@ describe("stack policies", () => {
         });
         it("rejects the exception when no CloudFront VPC origin targets the load balancer", () => {
             const v = prod((p) =>
-                p.patch("alb-origin", { vpcOriginEndpointConfig: { name: "alb", arn: "arn:elsewhere" } }),
+                p.patch("alb-origin", { vpcOriginEndpointConfig: { ...HTTPS_ORIGIN, arn: "arn:elsewhere" } }),
             );
             assert.deepStrictEqual(summary(v), ["alb-http-listener-redirects-to-https:mandatory"]);
             assert.match(v[0].message, /no aws\.cloudfront\.VpcOrigin/);
@@ -147,6 +223,135 @@ describe("stack policies", () => {
                 ),
                 [],
             );
+        });
+    });
+
+    describe("cloudfront-vpc-origin-https", () => {
+        const NAME = "cloudfront-vpc-origin-https";
+        /** The setting the development profile needs for its certificate-less internal ALB, and nothing else. */
+        const HTTP_TO_INTERNAL_LB = {
+            "alb-http-listener-redirects-to-https": { allowHttpToInternalVpcOrigin: true },
+            [NAME]: { allowHttpToInternalLoadBalancer: true },
+        };
+        /** dev's shape: internal ALB, plain HTTP from the VPC origin. */
+        const httpOrigin = (change: (p: PlanBuilder) => void = () => undefined) => {
+            const p = platformStack({ stack: "dev", vpcOriginProtocolPolicy: "http-only" });
+            change(p);
+            return p;
+        };
+        const origin = (p: PlanBuilder, config: Record<string, unknown>) =>
+            p.patch("alb-origin", {
+                vpcOriginEndpointConfig: { ...HTTPS_ORIGIN, arn: p.out(p.get("alb"), "arn"), ...config },
+            });
+        const withException = (p: PlanBuilder) => runPolicy(NAME, p, HTTP_TO_INTERNAL_LB);
+
+        it("accepts an https-only origin with TLSv1.2 under the pack's defaults", () => {
+            assert.deepStrictEqual(runPolicy(NAME, platformStack()), []);
+        });
+        it("accepts dev's HTTP origin to an internal ALB only CloudFront reaches, with allowHttpToInternalLoadBalancer", () => {
+            const config = resolvePolicyConfig(policies, HTTP_TO_INTERNAL_LB);
+            assert.deepStrictEqual(evaluatePolicies(policies, httpOrigin().resources, config), []);
+        });
+        it("rejects http-only and match-viewer while the exception is off (the pack's default)", () => {
+            for (const policy of ["http-only", "match-viewer"]) {
+                const v = runPolicy(NAME, platformStack({ vpcOriginProtocolPolicy: policy }));
+                assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+                assert.deepStrictEqual(urnsOf(v), ["alb-origin"]);
+                assert.match(v[0].message, new RegExp(`originProtocolPolicy '${policy}'; use https-only\\.$`));
+            }
+        });
+        it("rejects SSLv3, TLSv1 or TLSv1.1 among the origin protocols, even on https-only", () => {
+            const weak = { originSslProtocols: { items: ["TLSv1", "TLSv1.1", "TLSv1.2"], quantity: 3 } };
+            const v = runPolicy(NAME, origin(platformStack(), weak));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /allows TLSv1, TLSv1\.1 to the origin/);
+        });
+        it("rejects an empty protocol list", () => {
+            const v = runPolicy(NAME, origin(platformStack(), { originSslProtocols: { items: [], quantity: 0 } }));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /lists no originSslProtocols/);
+        });
+        it("refuses the exception for an internet-facing load balancer", () => {
+            const v = withException(httpOrigin((p) => p.patch("alb", { internal: false })));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /exception does not apply: LoadBalancer 'alb' is internet-facing/);
+        });
+        it("refuses it when the origin's arn does not come from a load balancer of this stack", () => {
+            const v = withException(
+                httpOrigin((p) =>
+                    origin(p, {
+                        arn: "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/x/1",
+                        originProtocolPolicy: "http-only",
+                    }),
+                ),
+            );
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /cannot be verified/);
+        });
+        it("refuses it when the load balancer's group admits an address range or another group", () => {
+            const sources = [{ cidrIpv4: "10.0.0.0/16" }, { referencedSecurityGroupId: "sg-0123456789abcdef0" }];
+            for (const source of sources) {
+                const v = withException(
+                    httpOrigin((p) =>
+                        p.add(T.securityGroupIngressRule[0], "alb-from-vpc", {
+                            securityGroupId: p.out(p.get("alb-sg")),
+                            ipProtocol: "tcp",
+                            fromPort: 80,
+                            toPort: 80,
+                            ...source,
+                        }),
+                    ),
+                );
+                assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`], JSON.stringify(source));
+                assert.match(
+                    v[0].message,
+                    /SecurityGroupIngressRule 'alb-from-vpc' admits a source other than a managed prefix list/,
+                );
+            }
+        });
+        it("refuses it when the prefix list is one this stack creates (not CloudFront's managed list)", () => {
+            const v = withException(
+                httpOrigin((p) => {
+                    const list = p.add(T.managedPrefixList[0], "anything", {
+                        addressFamily: "IPv4",
+                        maxEntries: 1,
+                        entries: [{ cidr: "0.0.0.0/0" }],
+                    });
+                    p.patch("alb-from-cloudfront", { prefixListId: p.out(list) });
+                }),
+            );
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /admits ManagedPrefixList 'anything', a prefix list of this stack/);
+        });
+        it("refuses it when the load balancer has no security group of this stack", () => {
+            const v = withException(httpOrigin((p) => p.patch("alb", { securityGroups: undefined })));
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+            assert.match(v[0].message, /has no security group of this stack/);
+        });
+        it("reports the engine's advisory, not a pass, when only an unknown internal flag could grant it", () => {
+            const v = withException(httpOrigin((p) => p.patch("alb", { internal: UNKNOWN })));
+            assert.deepStrictEqual(summary(v), [`${NAME}:advisory`]);
+            assert.match(v[0].message, new RegExp(`^can't run policy '${NAME}' .* at \\.internal can't be known`));
+        });
+        it("decides on a known refusal before the unknown internal flag", () => {
+            const v = withException(
+                httpOrigin((p) => {
+                    p.patch("alb", { internal: UNKNOWN });
+                    p.add(T.securityGroupIngressRule[0], "alb-from-anywhere", {
+                        securityGroupId: p.out(p.get("alb-sg")),
+                        cidrIpv4: "10.0.0.0/8",
+                        ipProtocol: "tcp",
+                        fromPort: 80,
+                        toPort: 80,
+                    });
+                }),
+            );
+            assert.deepStrictEqual(summary(v), [`${NAME}:mandatory`]);
+        });
+        it("reports the engine's advisory for an originProtocolPolicy unknown at preview", () => {
+            const v = runPolicy(NAME, origin(platformStack(), { originProtocolPolicy: UNKNOWN }));
+            assert.deepStrictEqual(summary(v), [`${NAME}:advisory`]);
+            assert.match(v[0].message, /at \.vpcOriginEndpointConfig\.originProtocolPolicy can't be known/);
         });
     });
 
@@ -268,6 +473,63 @@ describe("stack policies", () => {
                 }),
             );
             assert.deepStrictEqual(v, []);
+        });
+        const worldWeb = (p: PlanBuilder) =>
+            p.patch("alb-sg", {
+                ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+            });
+        it("rejects 80/443 from the internet when the load balancer's group is also on the ECS tasks", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.patch("web", {
+                    networkConfiguration: {
+                        subnets: ["a", "b", "c"].map((s) => p.out(p.get(`private-${s}`))),
+                        securityGroups: [p.out(p.get("app-sg")), p.out(p.get("alb-sg"))],
+                        assignPublicIp: false,
+                    },
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:mandatory"]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-sg"]);
+            assert.match(
+                v[0].message,
+                /attached to Service 'web'; the exception covers groups used by load balancers only/,
+            );
+        });
+        it("rejects 80/443 from the internet when anything else besides load balancers uses the group", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.add("aws:ec2/instance:Instance", "bastion", {
+                    ami: "ami-0123456789abcdef0",
+                    instanceType: "t3.micro",
+                    subnetId: p.out(p.get("private-a")),
+                    vpcSecurityGroupIds: [p.out(p.get("alb-sg"))],
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:mandatory"]);
+            assert.match(v[0].message, /attached to Instance 'bastion';/);
+        });
+        it("does not grant the exception on an internal flag unknown at preview: the engine's advisory instead", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.patch("alb", { internal: UNKNOWN });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:advisory"]);
+            assert.match(
+                v[0].message,
+                /^can't run policy 'security-group-no-public-ingress' .* during preview: .* at \.internal can't be known/,
+            );
+        });
+        it("decides on the known attachment first, even when the internal flag is unknown", () => {
+            const v = dev((p) => {
+                worldWeb(p);
+                p.patch("alb", { internal: UNKNOWN });
+                p.add("aws:ec2/instance:Instance", "bastion", {
+                    subnetId: p.out(p.get("private-a")),
+                    vpcSecurityGroupIds: [p.out(p.get("alb-sg"))],
+                });
+            });
+            assert.deepStrictEqual(summary(v), ["security-group-no-public-ingress:mandatory"]);
         });
         it("rejects other ports or all traffic even on that group", () => {
             const v = dev((p) =>

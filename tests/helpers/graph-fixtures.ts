@@ -168,6 +168,11 @@ export interface PlatformOptions {
     readers?: number;
     /** prod shape: internal ALB behind a CloudFront VPC origin with a plain-HTTP forward. */
     internalAlbBehindVpcOrigin?: boolean;
+    /**
+     * The VPC origin's originProtocolPolicy: https-only by default, as a stack with a certificate builds it;
+     * "http-only" is dev's shape (no certificate), which needs cloudfront-vpc-origin-https's exception.
+     */
+    vpcOriginProtocolPolicy?: string;
 }
 
 /**
@@ -315,7 +320,7 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
                   arn: p.out(alb, "arn"),
                   httpPort: 80,
                   httpsPort: 443,
-                  originProtocolPolicy: "http-only",
+                  originProtocolPolicy: options.vpcOriginProtocolPolicy ?? "https-only",
                   originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
               },
           })
