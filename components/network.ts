@@ -96,7 +96,7 @@ export class Network extends pulumi.ComponentResource {
         const endpointSg = createEndpoints(scope, {
             vpc,
             region,
-            routeTables: [...tiers.privateRouteTables, tiers.isolatedRouteTable],
+            routeTables: tiers.privateRouteTables,
             subnets: tiers.privateSubnets,
         });
         const flowLogGroup = createFlowLogs(scope, vpc, region);

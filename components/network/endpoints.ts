@@ -9,17 +9,57 @@ import type { NetworkScope } from "./scope";
 export interface EndpointBase {
     vpc: aws.ec2.Vpc;
     region: pulumi.Output<string>;
-    /** Route tables that get the S3 gateway route. */
+    /** Route tables that get the S3 gateway route: the private tier's only. */
     routeTables: aws.ec2.RouteTable[];
     /** Subnets that get an interface endpoint network interface, one per AZ. */
     subnets: aws.ec2.Subnet[];
+}
+
+type Statement = Record<string, unknown>;
+
+/**
+ * The S3 gateway endpoint's policy: what S3 requests from the private tier may reach through it. A gateway endpoint
+ * carries every request to S3 in the region, so without a policy (AWS's default is allow-all) the VPC could write to
+ * any bucket of any account. Allowed: every bucket of this account, and the AWS-owned bucket Amazon ECR serves image
+ * layers from, read-only (AWS ECR 'Minimum Amazon S3 bucket permissions for Amazon ECR'); without that second
+ * statement no task could pull its image through the endpoint. An application that reads another account's bucket
+ * in this region needs a statement here.
+ */
+export function s3EndpointPolicy(p: { accountId: string; region: string; partition: string }): {
+    Version: "2012-10-17";
+    Statement: Statement[];
+} {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ThisAccountsBuckets",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: "*",
+                Condition: { StringEquals: { "aws:ResourceAccount": p.accountId } },
+            },
+            {
+                Sid: "EcrImageLayers",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: `arn:${p.partition}:s3:::prod-${p.region}-starport-layer-bucket/*`,
+            },
+        ],
+    };
 }
 
 /** Creates the endpoints; returns the interface endpoints' security group, if any. */
 export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec2.SecurityGroup | undefined {
     const { parent, name, args } = scope;
     const { vpc, region } = base;
-    // S3 gateway endpoint: free, keeps image layers and backups off the NAT, reaches S3 from the isolated tier.
+    const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const partition = aws.getPartitionOutput({}, { parent }).partition;
+    // S3 gateway endpoint: free, and keeps image layers off the NAT. On the private tier's route tables only: the
+    // isolated tier holds the database, whose backups and snapshots RDS writes to S3 over its own network, not
+    // through the VPC, so nothing there needs S3, and a route to it would be a way out of a tier meant to have none.
     new aws.ec2.VpcEndpoint(
         `${name}-s3`,
         {
@@ -27,6 +67,11 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec
             serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
             vpcEndpointType: "Gateway",
             routeTableIds: base.routeTables.map((rt) => rt.id),
+            policy: pulumi
+                .all([accountId, region, partition])
+                .apply(([account, reg, part]) =>
+                    JSON.stringify(s3EndpointPolicy({ accountId: account, region: reg, partition: part })),
+                ),
             tags: { Name: `${name}-s3` },
         },
         { parent },
