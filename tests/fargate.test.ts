@@ -635,6 +635,31 @@ describe("FargateService variants", () => {
         assert.deepStrictEqual(named(r, "svc-api", T.service).ignoreChanges, []);
     });
 
+    it("lets a prebuilt image from a private ECR repository be pulled from exactly that repository", async () => {
+        const image = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/jobs:3.1";
+        const r = await runIsolated({
+            stack: "t",
+            mode: "update",
+            config: base,
+            program: program({ jobs: { image, cpu: 256, memory: 512 } }),
+        });
+        assert.strictEqual(ofType(r, T.repo).length, 0);
+        const [c] = jsonInput(named(r, "svc-jobs", T.taskDef), "containerDefinitions") as { image: string }[];
+        assert.strictEqual(c.image, image);
+        const docs = statements(named(r, "svc-jobs-exec", T.rolePolicy));
+        const ecr = docs.filter((d) => list(d.Action).some((a) => a.startsWith("ecr:")));
+        assert.deepStrictEqual(
+            ecr.map((d) => [list(d.Action).sort(), d.Resource]),
+            [
+                [
+                    ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    "arn:aws:ecr:eu-west-1:210987654321:repository/shared/jobs",
+                ],
+                [["ecr:GetAuthorizationToken"], "*"],
+            ],
+        );
+    });
+
     it("builds only what a lone worker needs: no load balancer, bucket, origin or secrets access", async () => {
         const r = await runIsolated({
             stack: "t",
