@@ -43,7 +43,10 @@ export interface FargateAppArgs {
     cpu: number;
     /** Task memory in MiB. Required, like `cpu`. */
     memory: number;
-    /** Default ARM64: Graviton is cheaper per vCPU. X86_64 is needed for Fargate Spot. */
+    /**
+     * Default ARM64: Graviton is cheaper per vCPU. X86_64 for images built for Intel only. Both run on Fargate Spot
+     * (ARM64 from platform version 1.4.0, which LATEST is).
+     */
     architecture?: "ARM64" | "X86_64";
     /** Container port. Default none: the service is a worker with no target group and no ingress rule at all. */
     port?: number;

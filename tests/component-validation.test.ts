@@ -78,7 +78,6 @@ describe("FargateService argument checks (pure)", () => {
             `FargateService app: service api: cpu 256 / memory 4096 is not a Fargate size; ${describeMemoryOptions(256)}`,
             "FargateService app: service api: routing priority 10 is used twice",
             'FargateService app: service a-very-long-worker-name: "app-a-very-long-worker-name" is longer than 24 characters',
-            "FargateService app: service a-very-long-worker-name: Fargate Spot runs only X86_64 tasks",
             "FargateService app: service a-very-long-worker-name: secret missing is not in secretArns",
             "FargateService app: service a-very-long-worker-name: database:host is not a database secret key",
             "FargateService app: service a-very-long-worker-name: database access needs databaseSecurityGroupId",

@@ -140,7 +140,13 @@ for (const stack of ["dev", "prod"]) {
                     { capacityProvider: "FARGATE_SPOT", ...app.capacity.fargateSpot },
                 ].filter((x) => x.weight > 0 || x.base > 0);
                 assert.deepStrictEqual(p.capacityProviderStrategies, expected);
-                if (app.capacity.fargateSpot.weight > 0) assert.strictEqual(app.architecture, "X86_64");
+                // Fargate Spot runs ARM64 tasks from platform 1.4.0 on; LATEST is 1.4.0.
+                assert.strictEqual(p.platformVersion, "LATEST");
+                const td = inputs(named(r, `app-${svc}`, T.taskDef));
+                assert.deepStrictEqual(td.runtimePlatform, {
+                    operatingSystemFamily: "LINUX",
+                    cpuArchitecture: app.architecture,
+                });
                 // Autoscaled services leave desiredCount to Application Auto Scaling (gotcha 15).
                 assert.deepStrictEqual(service.ignoreChanges ?? [], app.autoscaling ? ["desiredCount"] : []);
                 assert.ok(dependsOn(service, named(r, "app-capacity")), "waits for the cluster's capacity providers");
@@ -831,6 +837,30 @@ describe("FargateService variants", () => {
         assert.strictEqual(req.targetValue, 500);
     });
 
+    it("runs ARM64 tasks on Fargate Spot, on the LATEST platform (1.4.0)", async () => {
+        const r = await runIsolated({
+            stack: "t",
+            config: base,
+            program: program({
+                jobs: {
+                    image: "nginx:1.27",
+                    cpu: 256,
+                    memory: 512,
+                    capacity: { fargate: { weight: 0 }, fargateSpot: { weight: 1, base: 1 } },
+                },
+            }),
+        });
+        const p = inputs(named(r, "svc-jobs", T.service));
+        assert.deepStrictEqual(p.capacityProviderStrategies, [
+            { capacityProvider: "FARGATE_SPOT", weight: 1, base: 1 },
+        ]);
+        assert.strictEqual(p.platformVersion, "LATEST");
+        assert.deepStrictEqual(inputs(named(r, "svc-jobs", T.taskDef)).runtimePlatform, {
+            operatingSystemFamily: "LINUX",
+            cpuArchitecture: "ARM64",
+        });
+    });
+
     it("refuses what AWS would reject, before registering a service", async () => {
         await assert.rejects(
             runIsolated({
@@ -855,7 +885,7 @@ describe("FargateService variants", () => {
             (e: Error) =>
                 /longer than 24 characters/.test(e.message) &&
                 /not a Fargate size/.test(e.message) &&
-                /only X86_64/.test(e.message) &&
+                !/Spot/.test(e.message) &&
                 /needs routing/.test(e.message) &&
                 /secret nope is not in secretArns/.test(e.message) &&
                 /database:password needs databaseSecretArn/.test(e.message),

@@ -148,7 +148,7 @@ describe("services settings", () => {
         expect("apps.web.healthCheck.timeoutSeconds", /less than intervalSeconds/);
         expect("apps.web.autoscaling.minCount", /greater than maxCount/);
         expect("apps.web.desiredCount", /outside autoscaling/);
-        expect("apps.web.architecture", /Fargate Spot/);
+        assert.ok(!keys.includes(`${KEY}.apps.web.architecture`), "ARM64 runs on Fargate Spot");
         expect("apps.web.environment.DB_PASSWORD", /move it to secrets/);
         expect("apps.web.environment.1BAD", /not a valid environment variable name/);
         expect("apps.web.secrets.SIGNING_KEY", /names no secret.*app-signing-key/);
@@ -260,6 +260,18 @@ describe("services settings", () => {
                         scratchPaths: ["/tmp", "/var/cache/app"],
                         user: "1000:1000",
                     },
+                },
+            }),
+        );
+        assert.deepStrictEqual(issues, []);
+    });
+
+    it("accepts ARM64 (the default) on Fargate Spot, with a base there", () => {
+        const issues = issuesOf(
+            withServices({
+                apps: {
+                    web: { ...web, capacity: { fargate: { weight: 0 }, fargateSpot: { weight: 1, base: 1 } } },
+                    worker: { image: "nginx:1.27", cpu: 256, memory: 512, capacity: { fargateSpot: { weight: 3 } } },
                 },
             }),
         );

@@ -194,6 +194,8 @@ function createEcsService(
             taskDefinition: taskDefinition.arn,
             desiredCount: app.desiredCount ?? 2,
             capacityProviderStrategies: strategies,
+            // LATEST is 1.4.0, the first platform on which Fargate Spot runs ARM64 tasks (AWS ECS API
+            // 'CapacityProviderStrategyItem'); X86_64 on Spot needs 1.3.0.
             platformVersion: "LATEST",
             networkConfiguration: {
                 subnets: scope.args.privateSubnetIds,
