@@ -278,6 +278,32 @@ describe("services settings", () => {
         assert.deepStrictEqual(issues, []);
     });
 
+    it("checks the database can create IAM users when a service sets databaseIamUser, and only then", () => {
+        const database = { engineVersion: "16.0", instanceClass: "db.t4g.medium", masterUsername: "owner" };
+        const issues = issuesOf(
+            withServices(
+                {
+                    apps: {
+                        web: { ...web, databaseIamUser: "web_app" },
+                        jobs: { image: "nginx:1.27", cpu: 256, memory: 512, databaseIamUser: "owner" },
+                    },
+                },
+                { "aws-platform:database": database },
+            ),
+        );
+        const at = (key: string) => issues.filter((i) => i.key === key).map((i) => i.text);
+        assert.deepStrictEqual(at("aws-platform:database.engineVersion").length, 1);
+        assert.match(at("aws-platform:database.engineVersion")[0], /"16\.0" has no RDS Data API.*16\.1\+/);
+        assert.match(at("aws-platform:database.engineVersion")[0], /services\.apps\.web, services\.apps\.jobs/);
+        assert.match(at("aws-platform:database.instanceClass")[0], /"db\.t4g\.medium" is a T class/);
+        assert.deepStrictEqual(at(`${KEY}.apps.jobs.databaseIamUser`).length, 1);
+        assert.match(at(`${KEY}.apps.jobs.databaseIamUser`)[0], /"owner" is database\.masterUsername/);
+        assert.deepStrictEqual(at(`${KEY}.apps.web.databaseIamUser`), []);
+
+        const withoutUsers = issuesOf(withServices({ apps: { web } }, { "aws-platform:database": database }));
+        assert.deepStrictEqual(withoutUsers, [], "no Data API needed, nothing to report");
+    });
+
     it("does not report unknown secrets when the secrets section itself is invalid", () => {
         const issues = issuesOf(
             withServices(
