@@ -43,6 +43,13 @@ const network = new Network(
     opts,
 );
 
+// The PostgreSQL users services log in as with IAM authentication, one per service that sets databaseIamUser.
+const iamDatabaseUsers = [
+    ...new Set(
+        Object.values(settings.services.apps).flatMap((app) => (app.databaseIamUser ? [app.databaseIamUser] : [])),
+    ),
+].sort();
+
 // The database sits in the isolated tier; services are admitted later with database.allowClient(name, sgId).
 const database = new AuroraCluster(
     "database",
@@ -53,6 +60,7 @@ const database = new AuroraCluster(
         subnetIds: network.isolatedSubnetIds,
         availabilityZones: network.azNames,
         kmsKeyArn: secrets.keyArn,
+        iamDatabaseUsers,
     },
     opts,
 );
@@ -73,6 +81,8 @@ const services =
                   databaseEndpoint: database.writerEndpoint,
                   databaseName: database.databaseName,
                   databaseClusterResourceId: database.clusterResourceId,
+                  databaseUsersReady: database.iamUsersReady,
+                  privateEgress: network.privateEgress,
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
                   loadBalancer: settings.services.loadBalancer,

@@ -6,6 +6,7 @@ import { createMonitoringRole } from "./aurora/monitoring";
 import { createSecurityGroup, createSubnetGroup } from "./aurora/network";
 import { createLogGroup, createParameterGroup } from "./aurora/parameters";
 import type { AuroraScope } from "./aurora/scope";
+import { createIamDatabaseUsers } from "./aurora/iamUsers";
 import { DEFAULT_ENGINE_VERSION, DEFAULT_INSTANCE_CLASS, auroraProblems, engineMajor } from "./aurora/validate";
 
 export { POSTGRES_PORT } from "./aurora/cluster";
@@ -100,6 +101,12 @@ export interface AuroraClusterArgs {
     databaseName?: string;
     /** Master user name; its password is generated and rotated by RDS in Secrets Manager. Default dbadmin. */
     masterUsername?: string;
+    /**
+     * PostgreSQL users that services log in as with IAM authentication, created in the database through the RDS Data
+     * API (which this turns on) on every `pulumi up` that adds one. Default none: no Data API, no function. Never the
+     * master user; users removed from the list are kept (dropping a role is a manual decision).
+     */
+    iamDatabaseUsers?: string[];
 }
 
 /**
@@ -126,6 +133,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
     /** Identifiers of the Pulumi-managed instances, writer first (for alarms). */
     public readonly instanceIdentifiers: pulumi.Output<string>[];
     public readonly logGroupName: pulumi.Output<string>;
+    /**
+     * The invocation that creates `iamDatabaseUsers`, when there are any: services that log in as one of them wait
+     * for it.
+     */
+    public readonly iamUsersReady?: aws.lambda.Invocation;
 
     private readonly componentName: string;
     private readonly sg: aws.ec2.SecurityGroup;
@@ -180,6 +192,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
             ignoreChanges,
         });
         if (args.readerAutoscaling) createReaderAutoscaling(scope, cluster, instances);
+        const masterSecretArn = cluster.masterUserSecrets.apply((s) => s[0].secretArn);
+        if ((args.iamDatabaseUsers ?? []).length > 0) {
+            this.iamUsersReady = this.createIamUsers(args, cluster, masterSecretArn, instances[0]);
+        }
 
         this.clusterIdentifier = cluster.clusterIdentifier;
         this.clusterArn = cluster.arn;
@@ -189,7 +205,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         this.port = cluster.port;
         this.databaseName = cluster.databaseName;
         this.securityGroupId = this.sg.id;
-        this.masterSecretArn = cluster.masterUserSecrets.apply((s) => s[0].secretArn);
+        this.masterSecretArn = masterSecretArn;
         this.instanceIdentifiers = instances.map((i) => i.identifier);
         this.logGroupName = logGroup.name;
         this.registerOutputs({
@@ -202,6 +218,29 @@ export class AuroraCluster extends pulumi.ComponentResource {
             masterSecretArn: this.masterSecretArn,
             instanceIdentifiers: this.instanceIdentifiers,
         });
+    }
+
+    /** The IAM database users, created once the writer exists: the Data API runs statements on the writer only. */
+    private createIamUsers(
+        args: AuroraClusterArgs,
+        cluster: aws.rds.Cluster,
+        masterSecretArn: pulumi.Output<string>,
+        writer: aws.rds.ClusterInstance,
+    ): aws.lambda.Invocation {
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        return createIamDatabaseUsers(this, this.componentName, {
+            clusterArn: cluster.arn,
+            masterSecretArn,
+            kmsKeyArn: args.kmsKeyArn,
+            databaseName: args.databaseName ?? "app",
+            masterUsername: args.masterUsername ?? "dbadmin",
+            users: args.iamDatabaseUsers ?? [],
+            accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+            region: aws.getRegionOutput({}, { parent: this }).region,
+            dnsSuffix: partition.dnsSuffix,
+            dependsOn: [writer],
+            logRetentionDays: args.logRetentionDays,
+        }).invocation;
     }
 
     /**

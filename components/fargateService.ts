@@ -144,6 +144,17 @@ export interface FargateServiceArgs {
     databaseName?: pulumi.Input<string | undefined>;
     /** The cluster's resource id, for `rds-db:connect` ARNs of services with `databaseIamUser`. Default none. */
     databaseClusterResourceId?: pulumi.Input<string>;
+    /**
+     * What creates the IAM database users (the AuroraCluster's `iamUsersReady`). Required when a service has
+     * `databaseIamUser`: its service waits for it, so that no task tries to log in as a user that does not exist yet.
+     */
+    databaseUsersReady?: pulumi.Resource;
+    /**
+     * The private subnets' way out (the Network's `privateEgress`: NAT routes, VPC endpoints). Every ECS service
+     * waits for these, so that the first tasks of a new stack can pull their image and read their secrets. Default
+     * none, for subnets whose egress already exists.
+     */
+    privateEgress?: pulumi.Resource[];
     /** Container Insights. Default "enhanced": per-task and per-container metrics for alarms and right-sizing. */
     containerInsights?: "enhanced" | "enabled" | "disabled";
     /** Retention of the Container Insights performance log group. Default 30 days: metrics keep the long view. */

@@ -84,6 +84,18 @@ describe("FargateService argument checks (pure)", () => {
         ]);
     });
 
+    it("requires what creates a service's IAM database user, so the service can wait for it", () => {
+        const iam = {
+            ...valid,
+            databaseSecurityGroupId: "sg-db",
+            databaseClusterResourceId: "cluster-ABC",
+            services: { web: { ...web, databaseIamUser: "web_app" } },
+        };
+        assert.deepEqual(fargateProblems("app", iam), [
+            "FargateService app: service web: databaseIamUser needs databaseUsersReady, which creates the user before the service",
+        ]);
+    });
+
     it("counts a service as a database client when it reads the master secret or connects with IAM", () => {
         assert.equal(usesDatabase({ ...web }), false);
         assert.equal(usesDatabase({ ...web, secrets: { PASSWORD: "database:password" } }), true);

@@ -74,6 +74,9 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             manageMasterUserPassword: true,
             masterUserSecretKmsKeyId: args.kmsKeyArn,
             iamDatabaseAuthenticationEnabled: true,
+            // The RDS Data API, only when IAM database users are created through it (iamUsers.ts): it is an HTTPS
+            // endpoint that runs SQL with a Secrets Manager secret, so it stays off where nothing needs it.
+            enableHttpEndpoint: (args.iamDatabaseUsers ?? []).length > 0,
             port: POSTGRES_PORT,
             storageEncrypted: true,
             kmsKeyId: args.kmsKeyArn,

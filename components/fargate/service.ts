@@ -229,9 +229,16 @@ function createEcsService(
         },
         {
             parent: scope.parent,
-            // ECS rejects a target group that no listener uses yet, and strategies naming providers the
-            // cluster does not have.
-            dependsOn: [cluster.capacityProviders, ...(routing ? [routing.rule] : [])],
+            // ECS rejects a target group that no listener uses yet, and strategies naming providers the cluster does
+            // not have. The first tasks start as soon as the service exists: without the private tier's routes and
+            // endpoints they cannot pull their image or read their secrets, and the circuit breaker fails the
+            // deployment. A service that logs in as an IAM database user waits until that user exists.
+            dependsOn: [
+                cluster.capacityProviders,
+                ...(routing ? [routing.rule] : []),
+                ...(scope.args.privateEgress ?? []),
+                ...(app.databaseIamUser && scope.args.databaseUsersReady ? [scope.args.databaseUsersReady] : []),
+            ],
             // Application Auto Scaling owns the running count; re-applying desiredCount on every update would undo it.
             ...(app.autoscaling ? { ignoreChanges: ["desiredCount"] } : {}),
         },

@@ -57,6 +57,9 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
         if (app.databaseIamUser && args.databaseClusterResourceId === undefined) {
             problems.push(`${at}: databaseIamUser needs databaseClusterResourceId`);
         }
+        if (app.databaseIamUser && args.databaseUsersReady === undefined) {
+            problems.push(`${at}: databaseIamUser needs databaseUsersReady, which creates the user before the service`);
+        }
     }
     return problems;
 }

@@ -51,8 +51,17 @@ export function s3EndpointPolicy(p: { accountId: string; region: string; partiti
     };
 }
 
-/** Creates the endpoints; returns the interface endpoints' security group, if any. */
-export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec2.SecurityGroup | undefined {
+export interface Endpoints {
+    /** The S3 gateway endpoint and every interface endpoint. */
+    endpoints: aws.ec2.VpcEndpoint[];
+    /** The interface endpoints' security group, if there are any. */
+    securityGroup?: aws.ec2.SecurityGroup;
+    /** The rule that lets the VPC reach the interface endpoints, if there are any. */
+    endpointAccess?: aws.vpc.SecurityGroupIngressRule[];
+}
+
+/** Creates the endpoints. */
+export function createEndpoints(scope: NetworkScope, base: EndpointBase): Endpoints {
     const { parent, name, args } = scope;
     const { vpc, region } = base;
     const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
@@ -60,7 +69,7 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec
     // S3 gateway endpoint: free, and keeps image layers off the NAT. On the private tier's route tables only: the
     // isolated tier holds the database, whose backups and snapshots RDS writes to S3 over its own network, not
     // through the VPC, so nothing there needs S3, and a route to it would be a way out of a tier meant to have none.
-    new aws.ec2.VpcEndpoint(
+    const s3 = new aws.ec2.VpcEndpoint(
         `${name}-s3`,
         {
             vpcId: vpc.id,
@@ -77,8 +86,8 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec
         { parent },
     );
 
-    const endpoints = args.interfaceEndpoints ?? [];
-    if (endpoints.length === 0) return undefined;
+    const services = args.interfaceEndpoints ?? [];
+    if (services.length === 0) return { endpoints: [s3] };
     const sg = new aws.ec2.SecurityGroup(
         `${name}-endpoints`,
         {
@@ -88,7 +97,8 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec
         },
         { parent },
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    // Until this rule exists the endpoints refuse every connection, so it is part of the path as much as they are.
+    const https = new aws.vpc.SecurityGroupIngressRule(
         `${name}-endpoints-https`,
         {
             securityGroupId: sg.id,
@@ -100,20 +110,21 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): aws.ec
         },
         { parent },
     );
-    for (const service of endpoints) {
-        new aws.ec2.VpcEndpoint(
-            `${name}-${service.replace(".", "-")}`,
-            {
-                vpcId: vpc.id,
-                serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
-                vpcEndpointType: "Interface",
-                privateDnsEnabled: true,
-                subnetIds: base.subnets.map((s) => s.id),
-                securityGroupIds: [sg.id],
-                tags: { Name: `${name}-${service}` },
-            },
-            { parent },
-        );
-    }
-    return sg;
+    const endpoints = services.map(
+        (service) =>
+            new aws.ec2.VpcEndpoint(
+                `${name}-${service.replace(".", "-")}`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: base.subnets.map((s) => s.id),
+                    securityGroupIds: [sg.id],
+                    tags: { Name: `${name}-${service}` },
+                },
+                { parent },
+            ),
+    );
+    return { endpoints: [s3, ...endpoints], securityGroup: sg, endpointAccess: [https] };
 }
