@@ -18,10 +18,15 @@ const provider = new aws.Provider("aws", {
 });
 const opts = { providers: { aws: provider } };
 
+// A stack is protected when its database is (database.protect): its final snapshot and retained backups are encrypted
+// with the stack's key and outlive the stack, so the key must outlive it too. A disposable stack keeps nothing.
+const protectedStack = settings.database.protect;
+
 const secrets = new SecretsStore(
     "secrets",
     {
         aliasName: prefix,
+        protectKey: protectedStack,
         keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
         recoveryWindowDays: settings.secrets.recoveryWindowDays,
         appSecrets: settings.secrets.appSecrets,

@@ -75,7 +75,11 @@ export interface AuroraClusterArgs {
     maintenanceWindow?: string;
     /** AWS deletion protection. Default true: a database is the one thing that cannot be recreated. */
     deletionProtection?: boolean;
-    /** Pulumi `protect` on the cluster. Default true, for the same reason; disposable stacks turn it off. */
+    /**
+     * Pulumi `protect` on the cluster, a final snapshot and automated backups kept after a delete. Default true, for
+     * the same reason. Disposable stacks turn it off: then `pulumi destroy` deletes the cluster with its backups and
+     * takes no final snapshot, since the stack's key that encrypts them goes with it.
+     */
     protect?: boolean;
     /** `aurora` (standard) or `aurora-iopt1` (I/O-Optimized). Default aurora. */
     storageType?: "aurora" | "aurora-iopt1";

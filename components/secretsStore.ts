@@ -27,6 +27,12 @@ export interface SecretsStoreArgs {
     /** Application secrets to create. Default none. */
     appSecrets?: AppSecretArgs[];
     /**
+     * Keep the key when the stack is destroyed (Pulumi `protect` and `retainOnDelete`). Default true: final
+     * snapshots, retained backups and secrets in their recovery window are encrypted with it and outlive the stack;
+     * without the key they can never be read again. Only a stack that keeps nothing after a destroy turns it off.
+     */
+    protectKey?: boolean;
+    /**
      * AWS services that may use the key as themselves, beyond CloudWatch Logs and CloudWatch alarms (always allowed).
      * Default none.
      */
@@ -200,7 +206,7 @@ export class SecretsStore extends pulumi.ComponentResource {
                         }),
                     ),
             },
-            { parent: this },
+            { parent: this, protect: args.protectKey ?? true, retainOnDelete: args.protectKey ?? true },
         );
         const alias = new aws.kms.Alias(
             `${name}-alias`,

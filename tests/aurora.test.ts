@@ -339,8 +339,9 @@ for (const stack of STACKS) {
                 assert.equal(cluster.inputs.preferredBackupWindow, db.backupWindow);
                 assert.equal(cluster.inputs.preferredMaintenanceWindow, db.maintenanceWindow);
                 assert.equal(cluster.inputs.copyTagsToSnapshot, true);
-                assert.equal(cluster.inputs.skipFinalSnapshot, false);
-                assert.equal(cluster.inputs.deleteAutomatedBackups, false);
+                // A disposable cluster leaves no snapshot or backup that the destroyed key would make unreadable.
+                assert.equal(cluster.inputs.skipFinalSnapshot, !db.protect);
+                assert.equal(cluster.inputs.deleteAutomatedBackups, !db.protect);
                 const suffix = depsOf(plan, cluster, "finalSnapshotIdentifier");
                 assert.deepEqual(
                     suffix.map((s) => s.type),

@@ -216,6 +216,12 @@ for (const stack of listStacks(ROOT)) {
                 assert.deepEqual(policy.Statement[1].Principal, { Service: `logs.${settings.region}.amazonaws.com` });
             });
 
+            it("keeps the key past a destroy exactly when the stack's database is protected", () => {
+                const [key] = ofType(plan, "aws:kms/key:Key");
+                assert.equal(key.protect, settings.database.protect);
+                assert.equal(key.retainOnDelete, settings.database.protect);
+            });
+
             it("names the key with an alias unique to the project and stack", () => {
                 const [alias] = ofType(plan, "aws:kms/alias:Alias");
                 assert.equal(alias.inputs.name, `alias/aws-platform-${stack}`);

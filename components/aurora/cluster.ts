@@ -57,6 +57,7 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
         { parent },
     );
     const serverless = parts.instanceClass === "db.serverless" ? args.serverless! : undefined;
+    const protect = args.protect ?? true;
 
     return new aws.rds.Cluster(
         `${name}-cluster`,
@@ -101,11 +102,15 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
             copyTagsToSnapshot: true,
             deletionProtection: args.deletionProtection ?? true,
-            // Always a final snapshot (RDS requires its identifier when skipFinalSnapshot is false, or the delete
-            // fails), named uniquely, and automated backups kept after a delete.
-            skipFinalSnapshot: false,
+            // A protected cluster leaves a final snapshot (RDS requires its identifier when skipFinalSnapshot is
+            // false, or the delete fails), named uniquely, and keeps its automated backups after a delete. A
+            // disposable one (protect: false) leaves neither: they would be encrypted with the stack's key, which
+            // the same destroy schedules for deletion, so nothing could ever restore them. The identifier is always
+            // set; the provider sends it only when the snapshot is taken. Both are read from state at delete time,
+            // so a change here must be applied by `pulumi up` before `pulumi destroy`.
+            skipFinalSnapshot: !protect,
             finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
-            deleteAutomatedBackups: false,
+            deleteAutomatedBackups: !protect,
             // Only `postgresql` is exported: each other type Aurora PostgreSQL offers (`instance`, `iam-db-auth-error`
             // on recent versions) writes to a log group of its own, which would have to be pre-created as well.
             enabledCloudwatchLogsExports: ["postgresql"],
@@ -115,7 +120,7 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
         },
         {
             parent,
-            protect: args.protect ?? true,
+            protect,
             dependsOn: [parts.logGroup, ...(parts.monitoringAttachment ? [parts.monitoringAttachment] : [])],
             ignoreChanges: parts.ignoreChanges,
         },
