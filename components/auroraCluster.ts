@@ -6,6 +6,7 @@ import { createMonitoringRole } from "./aurora/monitoring";
 import { createSecurityGroup, createSubnetGroup } from "./aurora/network";
 import { createLogGroup, createParameterGroup } from "./aurora/parameters";
 import type { AuroraScope } from "./aurora/scope";
+import { engineVersionProblems, runningEngineVersion } from "./aurora/engineVersion";
 import { createIamDatabaseUsers } from "./aurora/iamUsers";
 import { DEFAULT_ENGINE_VERSION, DEFAULT_INSTANCE_CLASS, auroraProblems, engineMajor } from "./aurora/validate";
 
@@ -57,7 +58,11 @@ export interface AuroraClusterArgs {
      * the rule after the client and so survives reordering (these are named by position).
      */
     clientSecurityGroupIds?: pulumi.Input<string>[];
-    /** Aurora PostgreSQL `<major>.<minor>`. Default 16.6. The cluster parameter group family follows the major. */
+    /**
+     * Aurora PostgreSQL `<major>.<minor>`. Default 16.6. The cluster parameter group family follows the major. It is
+     * checked against the running cluster's version at every preview: never older, and, while
+     * `autoMinorVersionUpgrade` is on, never newer (a major upgrade turns that off in the same update).
+     */
     engineVersion?: string;
     /** `db.serverless` (then `serverless` is required) or a provisioned class. Default db.r8g.large (Graviton4). */
     instanceClass?: string;
@@ -89,8 +94,9 @@ export interface AuroraClusterArgs {
     databaseInsightsMode?: "standard" | "advanced";
     /**
      * Minor versions applied by AWS in the maintenance window. Default true: security patches without a deploy. While
-     * on, later changes to `engineVersion` are ignored: AWS moves past the pinned minor, and Pulumi would otherwise try
-     * to roll it back, which RDS refuses. Turn it off in the update that changes the version on purpose.
+     * on, Pulumi leaves the cluster's version to AWS (which moves past the configured minor; a rollback would be
+     * refused), and an `engineVersion` ahead of the running one is refused. Turn it off in the update that changes
+     * the version on purpose, such as a major upgrade.
      */
     autoMinorVersionUpgrade?: boolean;
     /** Enhanced Monitoring interval (0, 1, 5, 10, 15, 30, 60). Default 60; 0 creates no monitoring role. */
@@ -158,6 +164,16 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const autoMinorVersionUpgrade = args.autoMinorVersionUpgrade ?? true;
         // While AWS applies minor versions itself, the configured version is only where the cluster started.
         const ignoreChanges = autoMinorVersionUpgrade ? ["engineVersion"] : [];
+        // The configured version, once checked against the running cluster's: a version that cannot be applied
+        // (a downgrade, or an upgrade hidden by ignoreChanges) fails the preview before anything is changed. The
+        // parameter group's family and the cluster's version both come from it.
+        const checkedVersion = runningEngineVersion(this, args.clusterIdentifier).apply((running) => {
+            const versionProblems = engineVersionProblems(engineVersion, running, autoMinorVersionUpgrade);
+            if (versionProblems.length > 0) {
+                throw new pulumi.RunError(versionProblems.map((p) => `AuroraCluster ${name}: ${p}`).join("\n"));
+            }
+            return engineVersion;
+        });
         const azs = pulumi.output(args.availabilityZones).apply((names) => {
             if (new Set(names).size < 2) {
                 throw new pulumi.RunError(
@@ -170,13 +186,16 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const subnetGroup = createSubnetGroup(scope);
         this.sg = createSecurityGroup(scope);
         (args.clientSecurityGroupIds ?? []).forEach((sgId, i) => this.allowClient(`client-${i}`, sgId));
-        const parameterGroup = createParameterGroup(scope, engineMajor(engineVersion)!);
+        const parameterGroup = createParameterGroup(
+            scope,
+            checkedVersion.apply((v) => engineMajor(v)!),
+        );
         const logGroup = createLogGroup(scope);
         const monitoring = (args.monitoringIntervalSeconds ?? 60) > 0 ? createMonitoringRole(scope) : undefined;
         const insights = insightsSettings(scope, monitoring?.role);
 
         const cluster = createCluster(scope, {
-            engineVersion,
+            engineVersion: checkedVersion,
             instanceClass,
             subnetGroup,
             securityGroup: this.sg,
@@ -193,7 +212,6 @@ export class AuroraCluster extends pulumi.ComponentResource {
             azs,
             insights,
             autoMinorVersionUpgrade,
-            ignoreChanges,
         });
         if (args.readerAutoscaling) createReaderAutoscaling(scope, cluster, instances);
         const masterSecretArn = cluster.masterUserSecrets.apply((s) => s[0].secretArn);

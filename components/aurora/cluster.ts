@@ -34,7 +34,7 @@ export function insightsSettings(scope: AuroraScope, monitoringRole?: aws.iam.Ro
 
 /** What the cluster is made from; everything in it exists before the cluster. */
 export interface ClusterParts {
-    engineVersion: string;
+    engineVersion: pulumi.Input<string>;
     instanceClass: string;
     subnetGroup: aws.rds.SubnetGroup;
     securityGroup: aws.ec2.SecurityGroup;
@@ -66,7 +66,8 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             engine: "aurora-postgresql",
             engineMode: "provisioned",
             engineVersion: parts.engineVersion,
-            // A deliberate major upgrade (new version and parameter group family in config) is allowed to apply.
+            // A deliberate major upgrade (a new major in config, with autoMinorVersionUpgrade off) sends the version,
+            // the new family's parameter group and this flag in one ModifyDBCluster call, as RDS requires.
             allowMajorVersionUpgrade: true,
             databaseName: args.databaseName ?? "app",
             masterUsername: args.masterUsername ?? "dbadmin",
