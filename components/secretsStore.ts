@@ -227,6 +227,8 @@ export class SecretsStore extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            // Every argument of the generator is fixed: a new length or alphabet generates a new value, which the
+            // secret version then holds; running tasks keep the old one until their next deployment.
             const value = new random.RandomPassword(
                 `${name}-${s.name}-value`,
                 {

@@ -328,6 +328,7 @@ for (const stack of STACKS) {
                 for (const i of instancesOf(plan)) {
                     assert.equal(i.inputs.autoMinorVersionUpgrade, db.autoMinorVersionUpgrade);
                     assert.deepEqual(i.ignoreChanges, ["engineVersion"], "members follow the cluster's version");
+                    assert.equal(i.deleteBeforeReplace, true, "a fixed identifier cannot exist twice");
                 }
             });
 

@@ -859,6 +859,34 @@ describe("FargateService variants", () => {
         assert.strictEqual(req.targetValue, 500);
     });
 
+    it("keeps each service security group's description when its port or database access changes", async () => {
+        const db = {
+            databaseSecurityGroupId: "sg-0db",
+            databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:1:secret:db",
+        };
+        const sgOf = async (app: Record<string, unknown>) => {
+            const r = await runIsolated({ stack: "t", config: base, program: program({ api: app }, db) });
+            return inputs(named(r, "svc-api", T.sg));
+        };
+        const before = await sgOf({ image: "nginx:1.27", cpu: 256, memory: 512 });
+        const after = await sgOf({
+            image: "nginx:1.27",
+            cpu: 256,
+            memory: 512,
+            port: 9090,
+            routing: { priority: 1, pathPatterns: ["/*"] },
+            secrets: { PASSWORD: "database:password" },
+        });
+        // EC2 cannot change a description: a new one would replace the group under running tasks.
+        assert.strictEqual(after.description, before.description);
+        assert.deepStrictEqual(before.tags, { Name: "svc-api", ingress: "none", egress: "HTTPS" });
+        assert.deepStrictEqual(after.tags, {
+            Name: "svc-api",
+            ingress: "load balancer on 9090",
+            egress: "HTTPS and database",
+        });
+    });
+
     it("runs ARM64 tasks on Fargate Spot, on the LATEST platform (1.4.0)", async () => {
         const r = await runIsolated({
             stack: "t",

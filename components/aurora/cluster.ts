@@ -69,6 +69,9 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             // A deliberate major upgrade (a new major in config, with autoMinorVersionUpgrade off) sends the version,
             // the new family's parameter group and this flag in one ModifyDBCluster call, as RDS requires.
             allowMajorVersionUpgrade: true,
+            // The database name, the master user and the storage key are fixed when the cluster is created: AWS cannot
+            // change them, so a new value would replace the cluster. The fixed identifier (and protect) make such an
+            // update fail rather than create a second database; change them by restoring into a new cluster.
             databaseName: args.databaseName ?? "app",
             masterUsername: args.masterUsername ?? "dbadmin",
             // RDS generates the password, keeps it in Secrets Manager under the CMK and rotates it; no password

@@ -53,7 +53,14 @@ export function createInstances(scope: AuroraScope, parts: InstanceParts): aws.r
                 // The first instance to become available is the writer: readers wait for it, so it is this one. The
                 // engine version of a cluster member changes with the cluster (ModifyDBCluster), never on its own:
                 // Pulumi must not send the cluster's new version to each instance after an upgrade.
-                { parent, dependsOn: i === 0 ? [] : [instances[0]], ignoreChanges: ["engineVersion"] },
+                // A change of AZ (azCount moves a reader in the round-robin) replaces the instance, and its fixed
+                // identifier cannot exist twice, so the old one goes first.
+                {
+                    parent,
+                    dependsOn: i === 0 ? [] : [instances[0]],
+                    ignoreChanges: ["engineVersion"],
+                    deleteBeforeReplace: true,
+                },
             ),
         );
     }

@@ -51,6 +51,8 @@ function subnet(scope: NetworkScope, base: TierBase, tier: string, i: number, ci
             availabilityZone: base.azAt(i),
             // Never on, even in the public tier: only NAT gateways (with their own EIPs) live there.
             mapPublicIpOnLaunch: false,
+            // A subnet's CIDR and AZ cannot change in place: a new computed plan (azCount, prefix lengths) replaces
+            // subnets. Explicit subnetCidrs keep existing subnets and add new ones.
             tags: { Name: `${name}-${tier}-${i}`, tier },
         },
         { parent: scope.parent },
