@@ -147,7 +147,7 @@ for (const stack of ["dev", "prod"]) {
                     operatingSystemFamily: "LINUX",
                     cpuArchitecture: app.architecture,
                 });
-                // Autoscaled services leave desiredCount to Application Auto Scaling (gotcha 15).
+                // Autoscaled services leave desiredCount to Application Auto Scaling, or each update would reset it.
                 assert.deepStrictEqual(service.ignoreChanges ?? [], app.autoscaling ? ["desiredCount"] : []);
                 assert.ok(dependsOn(service, named(r, "app-capacity")), "waits for the cluster's capacity providers");
             }
