@@ -18,10 +18,15 @@ const provider = new aws.Provider("aws", {
 });
 const opts = { providers: { aws: provider } };
 
+// A stack is protected when its database is (database.protect): its final snapshot and retained backups are encrypted
+// with the stack's key and outlive the stack, so the key must outlive it too. A disposable stack keeps nothing.
+const protectedStack = settings.database.protect;
+
 const secrets = new SecretsStore(
     "secrets",
     {
         aliasName: prefix,
+        protectKey: protectedStack,
         keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
         recoveryWindowDays: settings.secrets.recoveryWindowDays,
         appSecrets: settings.secrets.appSecrets,
@@ -43,6 +48,13 @@ const network = new Network(
     opts,
 );
 
+// The PostgreSQL users services log in as with IAM authentication, one per service that sets databaseIamUser.
+const iamDatabaseUsers = [
+    ...new Set(
+        Object.values(settings.services.apps).flatMap((app) => (app.databaseIamUser ? [app.databaseIamUser] : [])),
+    ),
+].sort();
+
 // The database sits in the isolated tier; services are admitted later with database.allowClient(name, sgId).
 const database = new AuroraCluster(
     "database",
@@ -53,6 +65,7 @@ const database = new AuroraCluster(
         subnetIds: network.isolatedSubnetIds,
         availabilityZones: network.azNames,
         kmsKeyArn: secrets.keyArn,
+        iamDatabaseUsers,
     },
     opts,
 );
@@ -73,6 +86,8 @@ const services =
                   databaseEndpoint: database.writerEndpoint,
                   databaseName: database.databaseName,
                   databaseClusterResourceId: database.clusterResourceId,
+                  databaseUsersReady: database.iamUsersReady,
+                  privateEgress: network.privateEgress,
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
                   loadBalancer: settings.services.loadBalancer,

@@ -6,6 +6,8 @@ import { createMonitoringRole } from "./aurora/monitoring";
 import { createSecurityGroup, createSubnetGroup } from "./aurora/network";
 import { createLogGroup, createParameterGroup } from "./aurora/parameters";
 import type { AuroraScope } from "./aurora/scope";
+import { engineVersionProblems, runningEngineVersion } from "./aurora/engineVersion";
+import { createIamDatabaseUsers } from "./aurora/iamUsers";
 import { DEFAULT_ENGINE_VERSION, DEFAULT_INSTANCE_CLASS, auroraProblems, engineMajor } from "./aurora/validate";
 
 export { POSTGRES_PORT } from "./aurora/cluster";
@@ -56,7 +58,11 @@ export interface AuroraClusterArgs {
      * the rule after the client and so survives reordering (these are named by position).
      */
     clientSecurityGroupIds?: pulumi.Input<string>[];
-    /** Aurora PostgreSQL `<major>.<minor>`. Default 16.6. The cluster parameter group family follows the major. */
+    /**
+     * Aurora PostgreSQL `<major>.<minor>`. Default 16.6. The cluster parameter group family follows the major. It is
+     * checked against the running cluster's version at every preview: never older, and, while
+     * `autoMinorVersionUpgrade` is on, never newer (a major upgrade turns that off in the same update).
+     */
     engineVersion?: string;
     /** `db.serverless` (then `serverless` is required) or a provisioned class. Default db.r8g.large (Graviton4). */
     instanceClass?: string;
@@ -74,7 +80,11 @@ export interface AuroraClusterArgs {
     maintenanceWindow?: string;
     /** AWS deletion protection. Default true: a database is the one thing that cannot be recreated. */
     deletionProtection?: boolean;
-    /** Pulumi `protect` on the cluster. Default true, for the same reason; disposable stacks turn it off. */
+    /**
+     * Pulumi `protect` on the cluster, a final snapshot and automated backups kept after a delete. Default true, for
+     * the same reason. Disposable stacks turn it off: then `pulumi destroy` deletes the cluster with its backups and
+     * takes no final snapshot, since the stack's key that encrypts them goes with it.
+     */
     protect?: boolean;
     /** `aurora` (standard) or `aurora-iopt1` (I/O-Optimized). Default aurora. */
     storageType?: "aurora" | "aurora-iopt1";
@@ -84,8 +94,9 @@ export interface AuroraClusterArgs {
     databaseInsightsMode?: "standard" | "advanced";
     /**
      * Minor versions applied by AWS in the maintenance window. Default true: security patches without a deploy. While
-     * on, later changes to `engineVersion` are ignored: AWS moves past the pinned minor, and Pulumi would otherwise try
-     * to roll it back, which RDS refuses. Turn it off in the update that changes the version on purpose.
+     * on, Pulumi leaves the cluster's version to AWS (which moves past the configured minor; a rollback would be
+     * refused), and an `engineVersion` ahead of the running one is refused. Turn it off in the update that changes
+     * the version on purpose, such as a major upgrade.
      */
     autoMinorVersionUpgrade?: boolean;
     /** Enhanced Monitoring interval (0, 1, 5, 10, 15, 30, 60). Default 60; 0 creates no monitoring role. */
@@ -100,6 +111,12 @@ export interface AuroraClusterArgs {
     databaseName?: string;
     /** Master user name; its password is generated and rotated by RDS in Secrets Manager. Default dbadmin. */
     masterUsername?: string;
+    /**
+     * PostgreSQL users that services log in as with IAM authentication, created in the database through the RDS Data
+     * API (which this turns on) on every `pulumi up` that adds one. Default none: no Data API, no function. Never the
+     * master user; users removed from the list are kept (dropping a role is a manual decision).
+     */
+    iamDatabaseUsers?: string[];
 }
 
 /**
@@ -126,6 +143,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
     /** Identifiers of the Pulumi-managed instances, writer first (for alarms). */
     public readonly instanceIdentifiers: pulumi.Output<string>[];
     public readonly logGroupName: pulumi.Output<string>;
+    /**
+     * The invocation that creates `iamDatabaseUsers`, when there are any: services that log in as one of them wait
+     * for it.
+     */
+    public readonly iamUsersReady?: aws.lambda.Invocation;
 
     private readonly componentName: string;
     private readonly sg: aws.ec2.SecurityGroup;
@@ -142,6 +164,16 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const autoMinorVersionUpgrade = args.autoMinorVersionUpgrade ?? true;
         // While AWS applies minor versions itself, the configured version is only where the cluster started.
         const ignoreChanges = autoMinorVersionUpgrade ? ["engineVersion"] : [];
+        // The configured version, once checked against the running cluster's: a version that cannot be applied
+        // (a downgrade, or an upgrade hidden by ignoreChanges) fails the preview before anything is changed. The
+        // parameter group's family and the cluster's version both come from it.
+        const checkedVersion = runningEngineVersion(this, args.clusterIdentifier).apply((running) => {
+            const versionProblems = engineVersionProblems(engineVersion, running, autoMinorVersionUpgrade);
+            if (versionProblems.length > 0) {
+                throw new pulumi.RunError(versionProblems.map((p) => `AuroraCluster ${name}: ${p}`).join("\n"));
+            }
+            return engineVersion;
+        });
         const azs = pulumi.output(args.availabilityZones).apply((names) => {
             if (new Set(names).size < 2) {
                 throw new pulumi.RunError(
@@ -154,13 +186,16 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const subnetGroup = createSubnetGroup(scope);
         this.sg = createSecurityGroup(scope);
         (args.clientSecurityGroupIds ?? []).forEach((sgId, i) => this.allowClient(`client-${i}`, sgId));
-        const parameterGroup = createParameterGroup(scope, engineMajor(engineVersion)!);
+        const parameterGroup = createParameterGroup(
+            scope,
+            checkedVersion.apply((v) => engineMajor(v)!),
+        );
         const logGroup = createLogGroup(scope);
         const monitoring = (args.monitoringIntervalSeconds ?? 60) > 0 ? createMonitoringRole(scope) : undefined;
         const insights = insightsSettings(scope, monitoring?.role);
 
         const cluster = createCluster(scope, {
-            engineVersion,
+            engineVersion: checkedVersion,
             instanceClass,
             subnetGroup,
             securityGroup: this.sg,
@@ -177,9 +212,12 @@ export class AuroraCluster extends pulumi.ComponentResource {
             azs,
             insights,
             autoMinorVersionUpgrade,
-            ignoreChanges,
         });
         if (args.readerAutoscaling) createReaderAutoscaling(scope, cluster, instances);
+        const masterSecretArn = cluster.masterUserSecrets.apply((s) => s[0].secretArn);
+        if ((args.iamDatabaseUsers ?? []).length > 0) {
+            this.iamUsersReady = this.createIamUsers(args, cluster, masterSecretArn, instances[0]);
+        }
 
         this.clusterIdentifier = cluster.clusterIdentifier;
         this.clusterArn = cluster.arn;
@@ -189,7 +227,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         this.port = cluster.port;
         this.databaseName = cluster.databaseName;
         this.securityGroupId = this.sg.id;
-        this.masterSecretArn = cluster.masterUserSecrets.apply((s) => s[0].secretArn);
+        this.masterSecretArn = masterSecretArn;
         this.instanceIdentifiers = instances.map((i) => i.identifier);
         this.logGroupName = logGroup.name;
         this.registerOutputs({
@@ -202,6 +240,29 @@ export class AuroraCluster extends pulumi.ComponentResource {
             masterSecretArn: this.masterSecretArn,
             instanceIdentifiers: this.instanceIdentifiers,
         });
+    }
+
+    /** The IAM database users, created once the writer exists: the Data API runs statements on the writer only. */
+    private createIamUsers(
+        args: AuroraClusterArgs,
+        cluster: aws.rds.Cluster,
+        masterSecretArn: pulumi.Output<string>,
+        writer: aws.rds.ClusterInstance,
+    ): aws.lambda.Invocation {
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        return createIamDatabaseUsers(this, this.componentName, {
+            clusterArn: cluster.arn,
+            masterSecretArn,
+            kmsKeyArn: args.kmsKeyArn,
+            databaseName: args.databaseName ?? "app",
+            masterUsername: args.masterUsername ?? "dbadmin",
+            users: args.iamDatabaseUsers ?? [],
+            accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+            region: aws.getRegionOutput({}, { parent: this }).region,
+            dnsSuffix: partition.dnsSuffix,
+            dependsOn: [writer],
+            logRetentionDays: args.logRetentionDays,
+        }).invocation;
     }
 
     /**

@@ -43,7 +43,10 @@ export interface FargateAppArgs {
     cpu: number;
     /** Task memory in MiB. Required, like `cpu`. */
     memory: number;
-    /** Default ARM64: Graviton is cheaper per vCPU. X86_64 is needed for Fargate Spot. */
+    /**
+     * Default ARM64: Graviton is cheaper per vCPU. X86_64 for images built for Intel only. Both run on Fargate Spot
+     * (ARM64 from platform version 1.4.0, which LATEST is).
+     */
     architecture?: "ARM64" | "X86_64";
     /** Container port. Default none: the service is a worker with no target group and no ingress rule at all. */
     port?: number;
@@ -141,6 +144,17 @@ export interface FargateServiceArgs {
     databaseName?: pulumi.Input<string | undefined>;
     /** The cluster's resource id, for `rds-db:connect` ARNs of services with `databaseIamUser`. Default none. */
     databaseClusterResourceId?: pulumi.Input<string>;
+    /**
+     * What creates the IAM database users (the AuroraCluster's `iamUsersReady`). Required when a service has
+     * `databaseIamUser`: its service waits for it, so that no task tries to log in as a user that does not exist yet.
+     */
+    databaseUsersReady?: pulumi.Resource;
+    /**
+     * The private subnets' way out (the Network's `privateEgress`: NAT routes, VPC endpoints). Every ECS service
+     * waits for these, so that the first tasks of a new stack can pull their image and read their secrets. Default
+     * none, for subnets whose egress already exists.
+     */
+    privateEgress?: pulumi.Resource[];
     /** Container Insights. Default "enhanced": per-task and per-container metrics for alarms and right-sizing. */
     containerInsights?: "enhanced" | "enabled" | "disabled";
     /** Retention of the Container Insights performance log group. Default 30 days: metrics keep the long view. */

@@ -50,6 +50,12 @@ export class Network extends pulumi.ComponentResource {
     public readonly flowLogGroupName: pulumi.Output<string>;
     /** Security group of the interface endpoints, if any. */
     public readonly endpointSecurityGroupId?: pulumi.Output<string>;
+    /**
+     * What the private tier needs before anything there can reach AWS or the internet: its default routes to NAT,
+     * the S3 gateway endpoint, the interface endpoints and the rule that admits HTTPS to them. A workload that pulls images or reads secrets at start
+     * (ECS services) depends on these, or its first tasks can start before the path exists and fail.
+     */
+    public readonly privateEgress: pulumi.Resource[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:Network", name, {}, opts);
@@ -93,10 +99,10 @@ export class Network extends pulumi.ComponentResource {
         );
 
         const tiers = createTiers(scope, { vpc, igw, azAt: (i) => azs.apply((n) => n[i]) });
-        const endpointSg = createEndpoints(scope, {
+        const endpoints = createEndpoints(scope, {
             vpc,
             region,
-            routeTables: [...tiers.privateRouteTables, tiers.isolatedRouteTable],
+            routeTables: tiers.privateRouteTables,
             subnets: tiers.privateSubnets,
         });
         const flowLogGroup = createFlowLogs(scope, vpc, region);
@@ -110,7 +116,8 @@ export class Network extends pulumi.ComponentResource {
         this.natGatewayIds = tiers.nats.map((n) => n.id);
         this.privateRouteTableIds = tiers.privateRouteTables.map((rt) => rt.id);
         this.isolatedRouteTableIds = [tiers.isolatedRouteTable.id];
-        this.endpointSecurityGroupId = endpointSg?.id;
+        this.endpointSecurityGroupId = endpoints.securityGroup?.id;
+        this.privateEgress = [...tiers.privateNatRoutes, ...endpoints.endpoints, ...(endpoints.endpointAccess ?? [])];
         this.flowLogGroupName = flowLogGroup.name;
         this.registerOutputs({
             vpcId: this.vpcId,

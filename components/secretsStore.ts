@@ -26,69 +26,144 @@ export interface SecretsStoreArgs {
     recoveryWindowDays?: number;
     /** Application secrets to create. Default none. */
     appSecrets?: AppSecretArgs[];
+    /**
+     * Keep the key when the stack is destroyed (Pulumi `protect` and `retainOnDelete`). Default true: final
+     * snapshots, retained backups and secrets in their recovery window are encrypted with it and outlive the stack;
+     * without the key they can never be read again. Only a stack that keeps nothing after a destroy turns it off.
+     */
+    protectKey?: boolean;
+    /**
+     * AWS services that may use the key as themselves, beyond CloudWatch Logs and CloudWatch alarms (always allowed).
+     * Default none.
+     */
+    serviceAccess?: KeyServiceAccess;
 }
 
-/** Actions a service needs to encrypt and decrypt with the key; no administrative actions. */
-const USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+/**
+ * AWS services that later components may let use the key, each only for this account's resources. All default to
+ * false: a statement is added only for a service that actually encrypts with this key.
+ */
+export interface KeyServiceAccess {
+    /**
+     * CloudFront distributions of this account may decrypt objects: an SSE-KMS static-assets bucket read through
+     * origin access control. Default false.
+     */
+    cloudFrontDistributions?: boolean;
+    /** EventBridge rules may publish to this account's SNS topics encrypted with the key. Default false. */
+    eventBridgeToSns?: boolean;
+    /** AWS Budgets notifications may publish to this account's SNS topics encrypted with the key. Default false. */
+    budgetsToSns?: boolean;
+}
+
+export interface KeyPolicyInput {
+    accountId: string;
+    /** The key's region, which is the region of the provider the SecretsStore was created with. */
+    region: string;
+    partition: string;
+    /** `amazonaws.com`, or `amazonaws.com.cn` in China: the CloudWatch Logs service principal's suffix. */
+    dnsSuffix: string;
+    services?: KeyServiceAccess;
+}
+
+/** Actions CloudWatch Logs needs to encrypt and decrypt a log group's events; no administrative actions. */
+const LOGS_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"];
+/** What a service publishing to an encrypted SNS topic needs: a data key to encrypt the message, and Decrypt. */
+const SNS_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"];
+
+type Statement = Record<string, unknown>;
+
+/**
+ * A publisher service may use the key for messages to this account's SNS topics in the key's region only. SNS binds
+ * every data key to the topic with the encryption context `aws:sns:topicArn`, so the condition holds whatever the
+ * publishing service puts in the request; aws:SourceAccount and aws:SourceArn are not documented for every
+ * publisher on this path (AWS SNS 'Configure AWS KMS permissions for AWS services').
+ */
+function snsPublisher(sid: string, service: string, p: KeyPolicyInput): Statement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: SNS_PUBLISH_ACTIONS,
+        Resource: "*",
+        Condition: {
+            ArnLike: {
+                "kms:EncryptionContext:aws:sns:topicArn": `arn:${p.partition}:sns:${p.region}:${p.accountId}:*`,
+            },
+        },
+    };
+}
 
 /**
  * Builds the key policy. Pure, so that tests can read it statement by statement.
- * The account root stays administrator (otherwise the key becomes unmanageable), and each service the
- * platform encrypts with gets exactly the use it needs, scoped to this account.
+ *
+ * The account root administers the key, and that statement is also what lets IAM policies grant its use (AWS KMS
+ * 'Default key policy'): every principal of this account (the deployer, the ECS execution and task roles, the IAM
+ * users function) uses the key only through its own IAM policy, which names this key and, where it can, the
+ * service it goes through. Services that act for such a principal (RDS storage and Performance Insights, Secrets
+ * Manager, ECR, SNS) check that principal's permissions and create their grants with them, so they need no
+ * statement of their own. Only services that call KMS as themselves, with no IAM policy to carry the permission,
+ * get a statement here, each limited to this account's resources.
  */
-export function keyPolicy(accountId: string, region: string, partition: string, dnsSuffix: string): string {
-    const root = `arn:${partition}:iam::${accountId}:root`;
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersKey",
-                Effect: "Allow",
-                Principal: { AWS: root },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                // CloudWatch Logs encrypts each log group with the key; the context pins it to this account's groups.
-                Sid: "CloudWatchLogsUse",
-                Effect: "Allow",
-                Principal: { Service: `logs.${region}.${dnsSuffix}` },
-                Action: USE_ACTIONS,
-                Resource: "*",
-                Condition: {
-                    ArnLike: {
-                        "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
-                    },
+export function keyPolicy(p: KeyPolicyInput): string {
+    const { accountId, region, partition, dnsSuffix } = p;
+    const services = p.services ?? {};
+    const statements: Statement[] = [
+        {
+            // Without it the key becomes unmanageable (AWS KMS 'Default key policy'); it grants nothing by itself
+            // to anyone but the IAM policies of this account.
+            Sid: "AccountAdministersKey",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        {
+            // CloudWatch Logs encrypts each log group with the key as the regional service principal; the context
+            // pins it to this account's groups in this region (AWS CloudWatch Logs 'Encrypt log data in CloudWatch
+            // Logs using AWS Key Management Service', step 2).
+            Sid: "CloudWatchLogsUse",
+            Effect: "Allow",
+            Principal: { Service: `logs.${region}.${dnsSuffix}` },
+            Action: LOGS_ACTIONS,
+            Resource: "*",
+            Condition: {
+                ArnLike: {
+                    "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
                 },
             },
-            {
-                // Alarms publish to a CMK-encrypted SNS topic as cloudwatch.amazonaws.com; without this they never deliver.
-                Sid: "CloudWatchAlarmsPublishToEncryptedSns",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-            {
-                // RDS (storage, Performance Insights, master secret), Secrets Manager, ECR and SNS use the key on behalf
-                // of principals in this account, through grants they create themselves.
-                Sid: "AwsServicesUseOnBehalfOfAccount",
-                Effect: "Allow",
-                Principal: { AWS: "*" },
-                Action: [...USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants"],
-                Resource: "*",
-                Condition: {
-                    StringEquals: {
-                        "kms:CallerAccount": accountId,
-                        "kms:ViaService": ["rds", "secretsmanager", "ecr", "sns"].map(
-                            (s) => `${s}.${region}.${dnsSuffix}`,
-                        ),
-                    },
-                },
-            },
-        ],
-    });
+        },
+        {
+            // Alarms publish to a CMK-encrypted SNS topic as cloudwatch.amazonaws.com; without this they deploy but
+            // never deliver (AWS SNS 'Configure AWS KMS permissions for AWS services').
+            Sid: "CloudWatchAlarmsPublishToEncryptedSns",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: SNS_PUBLISH_ACTIONS,
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ];
+    if (services.cloudFrontDistributions) {
+        statements.push({
+            // Origin access control reads SSE-KMS objects as cloudfront.amazonaws.com (AWS CloudFront 'Restrict
+            // access to an Amazon S3 origin', SSE-KMS). Any distribution of this account rather than one ARN: the
+            // distribution is created after the key, and naming it here would make a cycle. Decrypt only: nothing
+            // is uploaded through CloudFront.
+            Sid: "CloudFrontReadsEncryptedObjects",
+            Effect: "Allow",
+            Principal: { Service: "cloudfront.amazonaws.com" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+            Condition: { ArnLike: { "AWS:SourceArn": `arn:${partition}:cloudfront::${accountId}:distribution/*` } },
+        });
+    }
+    if (services.eventBridgeToSns) {
+        statements.push(snsPublisher("EventBridgePublishesToEncryptedSns", "events.amazonaws.com", p));
+    }
+    if (services.budgetsToSns) {
+        statements.push(snsPublisher("BudgetsPublishToEncryptedSns", "budgets.amazonaws.com", p));
+    }
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
 /**
@@ -104,6 +179,8 @@ export class SecretsStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretsStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:SecretsStore", name, {}, opts);
+        // Data sources called with `parent: this` use this component's provider, so a SecretsStore created with a
+        // provider for another region (us-east-1 for CloudFront and WAF logs) gets that region's logs principal.
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
@@ -119,9 +196,17 @@ export class SecretsStore extends pulumi.ComponentResource {
                 deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
                 policy: pulumi
                     .all([identity.accountId, region.region, partition.partition, partition.dnsSuffix])
-                    .apply(([account, reg, part, dns]) => keyPolicy(account, reg, part, dns)),
+                    .apply(([accountId, reg, part, dns]) =>
+                        keyPolicy({
+                            accountId,
+                            region: reg,
+                            partition: part,
+                            dnsSuffix: dns,
+                            services: args.serviceAccess,
+                        }),
+                    ),
             },
-            { parent: this },
+            { parent: this, protect: args.protectKey ?? true, retainOnDelete: args.protectKey ?? true },
         );
         const alias = new aws.kms.Alias(
             `${name}-alias`,
@@ -142,6 +227,8 @@ export class SecretsStore extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            // Every argument of the generator is fixed: a new length or alphabet generates a new value, which the
+            // secret version then holds; running tasks keep the old one until their next deployment.
             const value = new random.RandomPassword(
                 `${name}-${s.name}-value`,
                 {

@@ -168,8 +168,9 @@ export const databaseSchema = z.strictObject({
     protect: z.boolean().default(true),
     /**
      * Let AWS apply minor versions in the maintenance window. Default true: security patches without a deploy.
-     * While on, `engineVersion` is the version the cluster was created with and later changes to it are ignored, so
-     * AWS's upgrades are never rolled back; to change it deliberately (a major upgrade), turn this off in the same update.
+     * While on, `engineVersion` is the version the cluster was created with and AWS's upgrades are never rolled back;
+     * a version ahead of the running one is refused at preview. To change it deliberately (a major upgrade), turn
+     * this off in the same update.
      */
     autoMinorVersionUpgrade: z.boolean().default(true),
     /** `aurora` (standard, pay per I/O) or `aurora-iopt1` (I/O-Optimized). Default aurora. */

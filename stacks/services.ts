@@ -87,7 +87,7 @@ export const appSchema = z.strictObject({
     cpu: z.number().int(),
     /** Task memory in MiB; must be a size Fargate offers with `cpu`. */
     memory: z.number().int(),
-    /** ARM64 (default: Graviton, cheaper) or X86_64 (required for Fargate Spot). */
+    /** ARM64 (default: Graviton, cheaper) or X86_64, for images built for Intel only. Both run on Fargate Spot. */
     architecture: z.enum(["ARM64", "X86_64"]).default("ARM64"),
     /** Container port. Without one the service is a worker: no target group, no ingress at all. */
     port: int(1, 65535).optional(),
@@ -337,20 +337,14 @@ export function checkServices(
             );
         }
 
-        // Capacity: AWS allows a base on one provider only; Fargate Spot runs only X86_64 Linux tasks.
+        // Capacity: AWS allows a base on one provider only. Either architecture may run on Fargate Spot (X86_64 on
+        // platform 1.3.0+, ARM64 on 1.4.0+: AWS ECS API 'CapacityProviderStrategyItem'); services use LATEST.
         const { fargate, fargateSpot } = app.capacity;
         if (fargate.weight + fargateSpot.weight === 0) {
             add(`${k}.capacity`, app.capacity, "gives every provider weight 0; at least one weight must be > 0");
         }
         if (fargate.base > 0 && fargateSpot.base > 0) {
             add(`${k}.capacity`, app.capacity, "sets a base on both providers; AWS allows a base on only one");
-        }
-        if ((fargateSpot.weight > 0 || fargateSpot.base > 0) && app.architecture === "ARM64") {
-            add(
-                `${k}.architecture`,
-                app.architecture,
-                "cannot run on Fargate Spot, which supports only X86_64 Linux tasks; set architecture X86_64 or fargateSpot weight 0",
-            );
         }
 
         if (app.autoscaling) {

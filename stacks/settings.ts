@@ -4,6 +4,7 @@ import { NetworkSettings, checkNetwork, networkSchema } from "./network";
 import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesSchema } from "./services";
+import { dataApiProblems } from "../components/aurora/iamUsers";
 
 /** Everything a stack's config decides, validated and typed. Built before any resource exists. */
 export interface Settings {
@@ -43,6 +44,31 @@ export type SectionName = keyof typeof sections;
 export const SECTION_NAMES = Object.keys(sections) as SectionName[];
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+/**
+ * Services that log in with `databaseIamUser` need their users created through the RDS Data API, which the
+ * database's engine version and class must offer, and none of them may be the master user.
+ */
+function checkIamDatabaseUsers(database: DatabaseSettings, services: ServicesSettings): ConfigIssue[] {
+    const users = Object.entries(services.apps).filter(([, app]) => app.databaseIamUser !== undefined);
+    if (users.length === 0) return [];
+    const who = `needed because ${users.map(([svc]) => `services.apps.${svc}`).join(", ")} set databaseIamUser`;
+    const issues: ConfigIssue[] = dataApiProblems(database.engineVersion, database.instanceClass).map((p) => ({
+        key: `${PROJECT}:database.${p.startsWith("engineVersion") ? "engineVersion" : "instanceClass"}`,
+        message: `${p} (${who})`,
+    }));
+    for (const [svc, app] of users) {
+        if (app.databaseIamUser === database.masterUsername) {
+            issues.push({
+                key: `${PROJECT}:services.apps.${svc}.databaseIamUser`,
+                value: app.databaseIamUser,
+                message:
+                    "is database.masterUsername; GRANT rds_iam would make the master user IAM-only and lock out its password, so give the service a user of its own",
+            });
+        }
+    }
+    return issues;
+}
 
 /**
  * Validates a stack's raw config (keys as in the stack file, values already parsed from YAML/JSON)
@@ -98,6 +124,9 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     }
 
     if (parsed.database) issues.push(...checkDatabase(parsed.database as DatabaseSettings));
+    if (parsed.database && parsed.services) {
+        issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
+    }
     if (parsed.services) {
         issues.push(
             ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),

@@ -290,6 +290,35 @@ for (const stack of STACKS) {
                 }
             });
 
+            it("creates the services' IAM database users through the Data API, once the writer exists", () => {
+                const users = [
+                    ...new Set(
+                        Object.values(settings.services.apps).flatMap((a) =>
+                            a.databaseIamUser ? [a.databaseIamUser] : [],
+                        ),
+                    ),
+                ].sort();
+                const cluster = clusterOf(plan);
+                assert.equal(cluster.inputs.enableHttpEndpoint, users.length > 0);
+                const invocations = ofType(plan, "aws:lambda/invocation:Invocation");
+                if (users.length === 0) {
+                    assert.deepEqual(invocations, []);
+                    return;
+                }
+                const invocation = named(plan, "database-iam-users", "aws:lambda/invocation:Invocation");
+                assert.equal(invocation.parent, ofType(plan, T.component)[0].urn);
+                assert.ok(dependsOn(invocation, instancesOf(plan)[0]), "waits for the writer");
+                assert.equal((plain(invocation.inputs.triggers) as { users: string }).users, users.join(","));
+                if (mode === "update") {
+                    const input = JSON.parse(invocation.inputs.input as string) as {
+                        users: string[];
+                        database: string;
+                    };
+                    assert.deepEqual(input.users, users);
+                    assert.equal(input.database, db.databaseName);
+                }
+            });
+
             it("lets AWS apply minor versions without Pulumi rolling them back, when configured", () => {
                 const cluster = clusterOf(plan);
                 const ignored = db.autoMinorVersionUpgrade ? ["engineVersion"] : [];
@@ -298,7 +327,8 @@ for (const stack of STACKS) {
                 assert.equal(cluster.inputs.allowMajorVersionUpgrade, true);
                 for (const i of instancesOf(plan)) {
                     assert.equal(i.inputs.autoMinorVersionUpgrade, db.autoMinorVersionUpgrade);
-                    assert.deepEqual(i.ignoreChanges, ignored);
+                    assert.deepEqual(i.ignoreChanges, ["engineVersion"], "members follow the cluster's version");
+                    assert.equal(i.deleteBeforeReplace, true, "a fixed identifier cannot exist twice");
                 }
             });
 
@@ -310,8 +340,9 @@ for (const stack of STACKS) {
                 assert.equal(cluster.inputs.preferredBackupWindow, db.backupWindow);
                 assert.equal(cluster.inputs.preferredMaintenanceWindow, db.maintenanceWindow);
                 assert.equal(cluster.inputs.copyTagsToSnapshot, true);
-                assert.equal(cluster.inputs.skipFinalSnapshot, false);
-                assert.equal(cluster.inputs.deleteAutomatedBackups, false);
+                // A disposable cluster leaves no snapshot or backup that the destroyed key would make unreadable.
+                assert.equal(cluster.inputs.skipFinalSnapshot, !db.protect);
+                assert.equal(cluster.inputs.deleteAutomatedBackups, !db.protect);
                 const suffix = depsOf(plan, cluster, "finalSnapshotIdentifier");
                 assert.deepEqual(
                     suffix.map((s) => s.type),
@@ -453,6 +484,8 @@ function isolatedProgram(opts: {
     clients?: number;
     allow?: string[];
     autoMinorVersionUpgrade?: boolean;
+    iamDatabaseUsers?: string[];
+    instanceClass?: string;
 }) {
     return async () => {
         const aws = await import("@pulumi/aws");
@@ -481,6 +514,8 @@ function isolatedProgram(opts: {
             readers: 1,
             clientSecurityGroupIds: clients.map((c) => c.id),
             autoMinorVersionUpgrade: opts.autoMinorVersionUpgrade,
+            iamDatabaseUsers: opts.iamDatabaseUsers,
+            instanceClass: opts.instanceClass,
         });
         const extra = new aws.ec2.SecurityGroup("api-sg", { vpcId: vpc.id });
         for (const name of opts.allow ?? []) db.allowClient(name, extra.id);
@@ -547,10 +582,45 @@ describe("AuroraCluster component contract", () => {
         assert.deepEqual(named(plan, "db-cluster", T.cluster).ignoreChanges, []);
         for (const i of ofType(plan, T.instance)) {
             assert.equal(i.inputs.autoMinorVersionUpgrade, false);
-            assert.deepEqual(i.ignoreChanges, []);
+            // RDS changes a member's version with its cluster's; Pulumi must not send it to each instance.
+            assert.deepEqual(i.ignoreChanges, ["engineVersion"]);
         }
         const auto = await runIsolated({ stack: "test", config, program: isolatedProgram({ azs: 2 }) });
         assert.deepEqual(named(auto, "db-cluster", T.cluster).ignoreChanges, ["engineVersion"], "on by default");
+    });
+
+    it("turns the Data API on and creates the users' function only when there are IAM database users", async () => {
+        const none = await runIsolated({ stack: "test", config, program: isolatedProgram({ azs: 2 }) });
+        assert.equal(named(none, "db-cluster", T.cluster).inputs.enableHttpEndpoint, false);
+        assert.deepEqual(ofType(none, "aws:lambda/function:Function"), []);
+        const some = await runIsolated({
+            stack: "test",
+            mode: "update",
+            config,
+            program: isolatedProgram({ azs: 2, iamDatabaseUsers: ["web_app", "jobs", "web_app"] }),
+        });
+        assert.equal(named(some, "db-cluster", T.cluster).inputs.enableHttpEndpoint, true);
+        const invocation = named(some, "db-iam-users", "aws:lambda/invocation:Invocation");
+        assert.deepEqual((JSON.parse(invocation.inputs.input as string) as { users: string[] }).users, [
+            "jobs",
+            "web_app",
+        ]);
+        assert.ok(dependsOn(invocation, named(some, "db-instance-0", T.instance)));
+        assert.ok(!dependsOn(invocation, named(some, "db-instance-1", T.instance)), "the writer only");
+    });
+
+    it("refuses IAM database users the Data API cannot create, before any resource", async () => {
+        await assert.rejects(
+            runIsolated({
+                stack: "test",
+                config,
+                program: isolatedProgram({ azs: 2, iamDatabaseUsers: ["dbadmin"], instanceClass: "db.t4g.medium" }),
+            }),
+            (e: unknown) =>
+                e instanceof ProgramError &&
+                /is a T class/.test(e.message) &&
+                /user "dbadmin" is the master user/.test(e.message),
+        );
     });
 
     it("refuses a subnet group in a single AZ", async () => {

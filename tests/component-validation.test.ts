@@ -78,10 +78,21 @@ describe("FargateService argument checks (pure)", () => {
             `FargateService app: service api: cpu 256 / memory 4096 is not a Fargate size; ${describeMemoryOptions(256)}`,
             "FargateService app: service api: routing priority 10 is used twice",
             'FargateService app: service a-very-long-worker-name: "app-a-very-long-worker-name" is longer than 24 characters',
-            "FargateService app: service a-very-long-worker-name: Fargate Spot runs only X86_64 tasks",
             "FargateService app: service a-very-long-worker-name: secret missing is not in secretArns",
             "FargateService app: service a-very-long-worker-name: database:host is not a database secret key",
             "FargateService app: service a-very-long-worker-name: database access needs databaseSecurityGroupId",
+        ]);
+    });
+
+    it("requires what creates a service's IAM database user, so the service can wait for it", () => {
+        const iam = {
+            ...valid,
+            databaseSecurityGroupId: "sg-db",
+            databaseClusterResourceId: "cluster-ABC",
+            services: { web: { ...web, databaseIamUser: "web_app" } },
+        };
+        assert.deepEqual(fargateProblems("app", iam), [
+            "FargateService app: service web: databaseIamUser needs databaseUsersReady, which creates the user before the service",
         ]);
     });
 

@@ -123,9 +123,22 @@ describe("SecretsStore component (isolated, under mocks)", () => {
             ["aws:kms/alias:Alias", "aws:kms/key:Key"],
         );
         const [key] = ofType(r, "aws:kms/key:Key");
+        assert.equal(key.protect, true, "protected by default");
+        assert.equal(key.retainOnDelete, true, "kept by a destroy by default");
         assert.equal(key.inputs.deletionWindowInDays, 30, "the longest window by default");
         assert.equal(key.inputs.rotationPeriodInDays, 365);
         assert.equal(key.inputs.keyUsage, "ENCRYPT_DECRYPT");
+    });
+
+    it("lets a disposable stack delete its key", async () => {
+        const r = await runIsolated({
+            stack: "t",
+            config,
+            program: () => new SecretsStore("s", { aliasName: "x-t", protectKey: false }),
+        });
+        const [key] = ofType(r, "aws:kms/key:Key");
+        assert.equal(key.protect, false);
+        assert.equal(key.retainOnDelete, false);
     });
 
     it("generates each secret to its own length and alphabet, named under the alias", async () => {

@@ -140,10 +140,38 @@ for (const stack of ["dev", "prod"]) {
                     { capacityProvider: "FARGATE_SPOT", ...app.capacity.fargateSpot },
                 ].filter((x) => x.weight > 0 || x.base > 0);
                 assert.deepStrictEqual(p.capacityProviderStrategies, expected);
-                if (app.capacity.fargateSpot.weight > 0) assert.strictEqual(app.architecture, "X86_64");
-                // Autoscaled services leave desiredCount to Application Auto Scaling (gotcha 15).
+                // Fargate Spot runs ARM64 tasks from platform 1.4.0 on; LATEST is 1.4.0.
+                assert.strictEqual(p.platformVersion, "LATEST");
+                const td = inputs(named(r, `app-${svc}`, T.taskDef));
+                assert.deepStrictEqual(td.runtimePlatform, {
+                    operatingSystemFamily: "LINUX",
+                    cpuArchitecture: app.architecture,
+                });
+                // Autoscaled services leave desiredCount to Application Auto Scaling, or each update would reset it.
                 assert.deepStrictEqual(service.ignoreChanges ?? [], app.autoscaling ? ["desiredCount"] : []);
                 assert.ok(dependsOn(service, named(r, "app-capacity")), "waits for the cluster's capacity providers");
+            }
+        });
+
+        it("starts no service before the private tier's way out, nor before its IAM database user exists", () => {
+            const settings = parseSettings(readStackConfig(PROJECT_DIR, stack).raw, stack);
+            const natRoutes = ofType(r, "aws:ec2/route:Route").filter((x) => /^network-private-\d+-nat$/.test(x.name));
+            const endpoints = ofType(r, "aws:ec2/vpcEndpoint:VpcEndpoint");
+            const endpointRule = ofType(r, T.ingress).filter((x) => x.name === "network-endpoints-https");
+            assert.strictEqual(natRoutes.length, settings.network.azCount, "one default route per private subnet");
+            assert.strictEqual(endpoints.length, 1 + settings.network.interfaceEndpoints.length, "S3 + interfaces");
+            assert.strictEqual(endpointRule.length, settings.network.interfaceEndpoints.length > 0 ? 1 : 0);
+            const invocations = ofType(r, "aws:lambda/invocation:Invocation");
+            for (const [svc, app] of apps) {
+                const service = named(r, `app-${svc}`, T.service);
+                for (const x of [...natRoutes, ...endpoints, ...endpointRule]) {
+                    assert.ok(dependsOn(service, x), `${svc} does not wait for ${x.name}`);
+                }
+                assert.deepStrictEqual(
+                    invocations.filter((i) => dependsOn(service, i)).map((i) => i.name),
+                    app.databaseIamUser ? ["database-iam-users"] : [],
+                    `${svc} and the IAM users invocation`,
+                );
             }
         });
 
@@ -635,6 +663,31 @@ describe("FargateService variants", () => {
         assert.deepStrictEqual(named(r, "svc-api", T.service).ignoreChanges, []);
     });
 
+    it("lets a prebuilt image from a private ECR repository be pulled from exactly that repository", async () => {
+        const image = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/jobs:3.1";
+        const r = await runIsolated({
+            stack: "t",
+            mode: "update",
+            config: base,
+            program: program({ jobs: { image, cpu: 256, memory: 512 } }),
+        });
+        assert.strictEqual(ofType(r, T.repo).length, 0);
+        const [c] = jsonInput(named(r, "svc-jobs", T.taskDef), "containerDefinitions") as { image: string }[];
+        assert.strictEqual(c.image, image);
+        const docs = statements(named(r, "svc-jobs-exec", T.rolePolicy));
+        const ecr = docs.filter((d) => list(d.Action).some((a) => a.startsWith("ecr:")));
+        assert.deepStrictEqual(
+            ecr.map((d) => [list(d.Action).sort(), d.Resource]),
+            [
+                [
+                    ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    "arn:aws:ecr:eu-west-1:210987654321:repository/shared/jobs",
+                ],
+                [["ecr:GetAuthorizationToken"], "*"],
+            ],
+        );
+    });
+
     it("builds only what a lone worker needs: no load balancer, bucket, origin or secrets access", async () => {
         const r = await runIsolated({
             stack: "t",
@@ -806,6 +859,58 @@ describe("FargateService variants", () => {
         assert.strictEqual(req.targetValue, 500);
     });
 
+    it("keeps each service security group's description when its port or database access changes", async () => {
+        const db = {
+            databaseSecurityGroupId: "sg-0db",
+            databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:1:secret:db",
+        };
+        const sgOf = async (app: Record<string, unknown>) => {
+            const r = await runIsolated({ stack: "t", config: base, program: program({ api: app }, db) });
+            return inputs(named(r, "svc-api", T.sg));
+        };
+        const before = await sgOf({ image: "nginx:1.27", cpu: 256, memory: 512 });
+        const after = await sgOf({
+            image: "nginx:1.27",
+            cpu: 256,
+            memory: 512,
+            port: 9090,
+            routing: { priority: 1, pathPatterns: ["/*"] },
+            secrets: { PASSWORD: "database:password" },
+        });
+        // EC2 cannot change a description: a new one would replace the group under running tasks.
+        assert.strictEqual(after.description, before.description);
+        assert.deepStrictEqual(before.tags, { Name: "svc-api", ingress: "none", egress: "HTTPS" });
+        assert.deepStrictEqual(after.tags, {
+            Name: "svc-api",
+            ingress: "load balancer on 9090",
+            egress: "HTTPS and database",
+        });
+    });
+
+    it("runs ARM64 tasks on Fargate Spot, on the LATEST platform (1.4.0)", async () => {
+        const r = await runIsolated({
+            stack: "t",
+            config: base,
+            program: program({
+                jobs: {
+                    image: "nginx:1.27",
+                    cpu: 256,
+                    memory: 512,
+                    capacity: { fargate: { weight: 0 }, fargateSpot: { weight: 1, base: 1 } },
+                },
+            }),
+        });
+        const p = inputs(named(r, "svc-jobs", T.service));
+        assert.deepStrictEqual(p.capacityProviderStrategies, [
+            { capacityProvider: "FARGATE_SPOT", weight: 1, base: 1 },
+        ]);
+        assert.strictEqual(p.platformVersion, "LATEST");
+        assert.deepStrictEqual(inputs(named(r, "svc-jobs", T.taskDef)).runtimePlatform, {
+            operatingSystemFamily: "LINUX",
+            cpuArchitecture: "ARM64",
+        });
+    });
+
     it("refuses what AWS would reject, before registering a service", async () => {
         await assert.rejects(
             runIsolated({
@@ -830,7 +935,7 @@ describe("FargateService variants", () => {
             (e: Error) =>
                 /longer than 24 characters/.test(e.message) &&
                 /not a Fargate size/.test(e.message) &&
-                /only X86_64/.test(e.message) &&
+                !/Spot/.test(e.message) &&
                 /needs routing/.test(e.message) &&
                 /secret nope is not in secretArns/.test(e.message) &&
                 /database:password needs databaseSecretArn/.test(e.message),

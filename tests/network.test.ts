@@ -4,6 +4,7 @@ import { Settings, parseSettings } from "../stacks/settings";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { RunResult } from "../tools/plan/runner";
 import { PlannedResource } from "../tools/plan/types";
+import { s3EndpointPolicy } from "../components/network/endpoints";
 import { UNKNOWN, byUrn, depsOf, ofType, plain, planOf } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -181,14 +182,16 @@ for (const stack of listStacks(ROOT)) {
                 assert.deepEqual(sg.inputs.egress, []);
             });
 
-            it("always has the S3 gateway endpoint on the private and isolated route tables, and the configured interface endpoints", () => {
+            it("always has the S3 gateway endpoint on the private route tables only, and the configured interface endpoints", () => {
                 const endpoints = ofType(plan, T.endpoint);
                 const gateways = endpoints.filter((e) => e.inputs.vpcEndpointType === "Gateway");
                 assert.equal(gateways.length, 1);
                 assert.equal(gateways[0].inputs.serviceName, `com.amazonaws.${settings.region}.s3`);
                 const tables = new Set(gateways[0].propertyDependencies.routeTableIds);
-                for (const s of [...subnetsOfTier(plan, "private"), ...subnetsOfTier(plan, "isolated")]) {
-                    assert.ok(tables.has(routeTableOf(plan, s).urn), `${s.name}'s route table lacks the S3 endpoint`);
+                const privateTables = new Set(subnetsOfTier(plan, "private").map((s) => routeTableOf(plan, s).urn));
+                assert.deepEqual(tables, privateTables, "exactly the private tier's route tables");
+                for (const s of subnetsOfTier(plan, "isolated")) {
+                    assert.ok(!tables.has(routeTableOf(plan, s).urn), `${s.name} reaches S3 through the endpoint`);
                 }
                 const interfaces = endpoints.filter((e) => e.inputs.vpcEndpointType === "Interface");
                 assert.deepEqual(
@@ -216,6 +219,41 @@ for (const stack of listStacks(ROOT)) {
                     );
                 }
             });
+
+            it("scopes the S3 gateway endpoint to this account's buckets and ECR's image-layer bucket", () => {
+                const [gateway] = ofType(plan, T.endpoint).filter((e) => e.inputs.vpcEndpointType === "Gateway");
+                assert.deepEqual(
+                    JSON.parse(gateway.inputs.policy as string),
+                    s3EndpointPolicy({ accountId: "123456789012", region: settings.region, partition: "aws" }),
+                );
+            });
         });
     }
 }
+
+describe("S3 gateway endpoint policy (pure)", () => {
+    const doc = s3EndpointPolicy({ accountId: "111122223333", region: "eu-central-1", partition: "aws" });
+
+    it("allows any action only on buckets this account owns", () => {
+        const own = doc.Statement.find((s) => s.Sid === "ThisAccountsBuckets")!;
+        assert.equal(own.Resource, "*");
+        assert.deepEqual(own.Condition, { StringEquals: { "aws:ResourceAccount": "111122223333" } });
+    });
+
+    it("allows only reading ECR image layers from the region's AWS-owned layer bucket", () => {
+        const layers = doc.Statement.find((s) => s.Sid === "EcrImageLayers")!;
+        assert.equal(layers.Action, "s3:GetObject");
+        assert.equal(layers.Resource, "arn:aws:s3:::prod-eu-central-1-starport-layer-bucket/*");
+        assert.equal(layers.Condition, undefined);
+    });
+
+    it("has no other statement and nothing unconditioned on every resource", () => {
+        assert.deepEqual(
+            doc.Statement.map((s) => s.Sid),
+            ["ThisAccountsBuckets", "EcrImageLayers"],
+        );
+        for (const s of doc.Statement) assert.ok(s.Resource !== "*" || s.Condition, `${String(s.Sid)} is open`);
+        const china = s3EndpointPolicy({ accountId: "1", region: "cn-north-1", partition: "aws-cn" });
+        assert.equal(china.Statement[1].Resource, "arn:aws-cn:s3:::prod-cn-north-1-starport-layer-bucket/*");
+    });
+});

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { keyPolicy } from "../components/secretsStore";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { KeyServiceAccess, SecretsStore, keyPolicy } from "../components/secretsStore";
 import { Settings, parseSettings } from "../stacks/settings";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { planDocument } from "../tools/plan/render";
@@ -12,67 +14,185 @@ const ROOT = path.resolve(__dirname, "..");
 interface Statement {
     Sid: string;
     Effect: string;
-    Principal: { AWS?: string; Service?: string };
+    Principal: { AWS?: string; Service?: string } | string;
     Action: string | string[];
+    Resource: string | string[];
     Condition?: Record<string, Record<string, unknown>>;
 }
 
+const ACCOUNT = "111122223333";
+const policyOf = (services?: KeyServiceAccess, region = "eu-north-1", partition = "aws", dns = "amazonaws.com") =>
+    (
+        JSON.parse(keyPolicy({ accountId: ACCOUNT, region, partition, dnsSuffix: dns, services })) as {
+            Statement: Statement[];
+        }
+    ).Statement;
+const ALL: KeyServiceAccess = { cloudFrontDistributions: true, eventBridgeToSns: true, budgetsToSns: true };
+const actions = (s: Statement) => [s.Action].flat();
+
 describe("SecretsStore key policy (pure)", () => {
-    const doc = JSON.parse(keyPolicy("111122223333", "eu-north-1", "aws", "amazonaws.com")) as {
-        Statement: Statement[];
+    const sid = (s: string, services?: KeyServiceAccess) => {
+        const found = policyOf(services).find((x) => x.Sid === s);
+        assert.ok(found, `no statement ${s}`);
+        return found;
     };
-    const sid = (s: string) => doc.Statement.find((x) => x.Sid === s)!;
 
-    it("keeps the account root as the key's administrator", () => {
-        assert.deepEqual(sid("AccountAdministersKey").Principal, { AWS: "arn:aws:iam::111122223333:root" });
-        assert.equal(sid("AccountAdministersKey").Action, "kms:*");
-    });
-
-    it("grants kms:* to nobody else", () => {
-        const full = doc.Statement.filter((s) => [s.Action].flat().includes("kms:*"));
+    it("has exactly the administrator, CloudWatch Logs and CloudWatch alarms statements by default", () => {
         assert.deepEqual(
-            full.map((s) => s.Sid),
-            ["AccountAdministersKey"],
+            policyOf().map((s) => s.Sid),
+            ["AccountAdministersKey", "CloudWatchLogsUse", "CloudWatchAlarmsPublishToEncryptedSns"],
         );
     });
 
-    it("lets CloudWatch Logs in the stack's region use the key only for this account's log groups", () => {
+    it("keeps the account root as the key's administrator", () => {
+        const s = sid("AccountAdministersKey");
+        assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::111122223333:root" });
+        assert.equal(s.Action, "kms:*");
+        assert.equal(s.Condition, undefined);
+    });
+
+    it("grants kms:* to nobody else, and no statement to every principal", () => {
+        for (const services of [undefined, ALL]) {
+            const statements = policyOf(services);
+            assert.deepEqual(
+                statements.filter((s) => actions(s).includes("kms:*")).map((s) => s.Sid),
+                ["AccountAdministersKey"],
+            );
+            for (const s of statements) {
+                assert.notEqual(s.Principal, "*", `${s.Sid} names every principal`);
+                assert.notEqual((s.Principal as { AWS?: string }).AWS, "*", `${s.Sid} names every AWS principal`);
+                assert.equal(s.Effect, "Allow");
+            }
+        }
+    });
+
+    it("lets no service create grants: services acting for the account's principals use their IAM permissions", () => {
+        for (const s of policyOf(ALL).filter((x) => x.Sid !== "AccountAdministersKey")) {
+            const grants = actions(s).filter((a) => /^kms:(CreateGrant|\*|Create\*)$/.test(a));
+            for (const a of grants) {
+                assert.deepEqual(
+                    s.Condition?.Bool?.["kms:GrantIsForAWSResource"],
+                    true,
+                    `${s.Sid} allows ${a} without kms:GrantIsForAWSResource`,
+                );
+            }
+            assert.ok(!actions(s).some((a) => /Grant|Put|Schedule|Delete|Disable|Update/.test(a)), s.Sid);
+        }
+    });
+
+    it("lets CloudWatch Logs in the key's region use the key only for this account's log groups", () => {
         const s = sid("CloudWatchLogsUse");
-        assert.equal(s.Principal.Service, "logs.eu-north-1.amazonaws.com");
+        assert.deepEqual(s.Principal, { Service: "logs.eu-north-1.amazonaws.com" });
         assert.deepEqual(s.Condition, {
             ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-north-1:111122223333:log-group:*" },
         });
+        const china = policyOf(undefined, "cn-north-1", "aws-cn", "amazonaws.com.cn").find(
+            (x) => x.Sid === "CloudWatchLogsUse",
+        )!;
+        assert.deepEqual(china.Principal, { Service: "logs.cn-north-1.amazonaws.com.cn" });
     });
 
-    it("lets CloudWatch alarms publish to an encrypted SNS topic", () => {
+    it("lets CloudWatch alarms of this account publish to an encrypted SNS topic", () => {
         const s = sid("CloudWatchAlarmsPublishToEncryptedSns");
-        assert.equal(s.Principal.Service, "cloudwatch.amazonaws.com");
+        assert.deepEqual(s.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+        assert.deepEqual(s.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT } });
     });
 
-    it("conditions every statement except the account root's, so no service can use the key for another account", () => {
-        for (const s of doc.Statement.filter((x) => x.Sid !== "AccountAdministersKey")) {
-            assert.ok(s.Condition && Object.keys(s.Condition).length > 0, `${s.Sid} has no condition`);
-        }
-        assert.deepEqual(sid("CloudWatchAlarmsPublishToEncryptedSns").Condition, {
-            StringEquals: { "aws:SourceAccount": "111122223333" },
-        });
-    });
-
-    it("lets RDS, Secrets Manager, ECR and SNS use the key only on behalf of this account", () => {
-        const s = sid("AwsServicesUseOnBehalfOfAccount");
-        assert.deepEqual(s.Condition!.StringEquals, {
-            "kms:CallerAccount": "111122223333",
-            "kms:ViaService": [
-                "rds.eu-north-1.amazonaws.com",
-                "secretsmanager.eu-north-1.amazonaws.com",
-                "ecr.eu-north-1.amazonaws.com",
-                "sns.eu-north-1.amazonaws.com",
-            ],
-        });
-        assert.ok(
-            ![s.Action].flat().some((a) => a === "kms:*" || a.startsWith("kms:Put") || a.startsWith("kms:Schedule")),
+    it("adds each optional service only when asked", () => {
+        const optional = [
+            "CloudFrontReadsEncryptedObjects",
+            "EventBridgePublishesToEncryptedSns",
+            "BudgetsPublishToEncryptedSns",
+        ];
+        assert.deepEqual(
+            policyOf(ALL)
+                .map((s) => s.Sid)
+                .filter((x) => optional.includes(x)),
+            optional,
         );
+        assert.deepEqual(
+            policyOf({ budgetsToSns: true })
+                .map((s) => s.Sid)
+                .filter((x) => optional.includes(x)),
+            ["BudgetsPublishToEncryptedSns"],
+        );
+    });
+
+    it("lets CloudFront distributions of this account decrypt, and nothing more", () => {
+        const s = sid("CloudFrontReadsEncryptedObjects", ALL);
+        assert.deepEqual(s.Principal, { Service: "cloudfront.amazonaws.com" });
+        assert.equal(s.Action, "kms:Decrypt");
+        assert.deepEqual(s.Condition, {
+            ArnLike: { "AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*" },
+        });
+    });
+
+    for (const [name, service] of [
+        ["EventBridgePublishesToEncryptedSns", "events.amazonaws.com"],
+        ["BudgetsPublishToEncryptedSns", "budgets.amazonaws.com"],
+    ]) {
+        it(`${name}: ${service} encrypts only for this account's topics in the key's region`, () => {
+            const s = sid(name, ALL);
+            assert.deepEqual(s.Principal, { Service: service });
+            assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+            assert.deepEqual(s.Condition, {
+                ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-north-1:111122223333:*" },
+            });
+        });
+    }
+
+    it("conditions every statement except the administrator's on this account", () => {
+        for (const s of policyOf(ALL).filter((x) => x.Sid !== "AccountAdministersKey")) {
+            assert.ok(s.Condition, `${s.Sid} has no condition`);
+            assert.ok(JSON.stringify(s.Condition).includes(ACCOUNT), `${s.Sid} is not scoped to the account`);
+        }
+    });
+});
+
+describe("SecretsStore created with a provider for another region (own mocks)", () => {
+    it("builds the CloudWatch Logs statement for the provider's region, not the stack's", async () => {
+        const regionByProvider = new Map<string, string>();
+        const policies: string[] = [];
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => {
+                    if (a.type === "pulumi:providers:aws") regionByProvider.set(`${a.name}-id`, a.inputs.region);
+                    if (a.type === "aws:kms/key:Key") policies.push(a.inputs.policy as string);
+                    return {
+                        id: `${a.name}-id`,
+                        state: { ...a.inputs, arn: `arn:aws:kms:::${a.name}`, keyId: a.name },
+                    };
+                },
+                call: (a) => {
+                    const region = regionByProvider.get(a.provider?.split("::").pop() ?? "") ?? "eu-west-1";
+                    switch (a.token) {
+                        case "aws:index/getRegion:getRegion":
+                            return { id: region, name: region, region };
+                        case "aws:index/getPartition:getPartition":
+                            return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com" };
+                        case "aws:index/getCallerIdentity:getCallerIdentity":
+                            return { id: ACCOUNT, accountId: ACCOUNT, arn: "arn", userId: "u" };
+                        default:
+                            throw new Error(`unexpected invoke ${a.token}`);
+                    }
+                },
+            },
+            "aws-platform",
+            "region-test",
+            false,
+        );
+        const usEast1 = new aws.Provider("use1", { region: "us-east-1" });
+        const store = new SecretsStore("edge-secrets", { aliasName: "edge" }, { provider: usEast1 });
+        await new Promise((resolve) => store.keyArn.apply(resolve));
+        assert.equal(policies.length, 1);
+        const logs = (JSON.parse(policies[0]) as { Statement: Statement[] }).Statement.find(
+            (s) => s.Sid === "CloudWatchLogsUse",
+        )!;
+        assert.deepEqual(logs.Principal, { Service: "logs.us-east-1.amazonaws.com" });
+        assert.deepEqual(logs.Condition, {
+            ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` },
+        });
     });
 });
 
@@ -92,8 +212,14 @@ for (const stack of listStacks(ROOT)) {
                 assert.equal(keys[0].inputs.enableKeyRotation, true);
                 assert.equal(keys[0].inputs.deletionWindowInDays, settings.secrets.keyDeletionWindowDays);
                 const policy = JSON.parse(keys[0].inputs.policy as string) as { Statement: Statement[] };
-                assert.equal(policy.Statement[0].Principal.AWS, "arn:aws:iam::123456789012:root");
-                assert.equal(policy.Statement[1].Principal.Service, `logs.${settings.region}.amazonaws.com`);
+                assert.deepEqual(policy.Statement[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
+                assert.deepEqual(policy.Statement[1].Principal, { Service: `logs.${settings.region}.amazonaws.com` });
+            });
+
+            it("keeps the key past a destroy exactly when the stack's database is protected", () => {
+                const [key] = ofType(plan, "aws:kms/key:Key");
+                assert.equal(key.protect, settings.database.protect);
+                assert.equal(key.retainOnDelete, settings.database.protect);
             });
 
             it("names the key with an alias unique to the project and stack", () => {

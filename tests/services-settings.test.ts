@@ -148,7 +148,7 @@ describe("services settings", () => {
         expect("apps.web.healthCheck.timeoutSeconds", /less than intervalSeconds/);
         expect("apps.web.autoscaling.minCount", /greater than maxCount/);
         expect("apps.web.desiredCount", /outside autoscaling/);
-        expect("apps.web.architecture", /Fargate Spot/);
+        assert.ok(!keys.includes(`${KEY}.apps.web.architecture`), "ARM64 runs on Fargate Spot");
         expect("apps.web.environment.DB_PASSWORD", /move it to secrets/);
         expect("apps.web.environment.1BAD", /not a valid environment variable name/);
         expect("apps.web.secrets.SIGNING_KEY", /names no secret.*app-signing-key/);
@@ -264,6 +264,44 @@ describe("services settings", () => {
             }),
         );
         assert.deepStrictEqual(issues, []);
+    });
+
+    it("accepts ARM64 (the default) on Fargate Spot, with a base there", () => {
+        const issues = issuesOf(
+            withServices({
+                apps: {
+                    web: { ...web, capacity: { fargate: { weight: 0 }, fargateSpot: { weight: 1, base: 1 } } },
+                    worker: { image: "nginx:1.27", cpu: 256, memory: 512, capacity: { fargateSpot: { weight: 3 } } },
+                },
+            }),
+        );
+        assert.deepStrictEqual(issues, []);
+    });
+
+    it("checks the database can create IAM users when a service sets databaseIamUser, and only then", () => {
+        const database = { engineVersion: "16.0", instanceClass: "db.t4g.medium", masterUsername: "owner" };
+        const issues = issuesOf(
+            withServices(
+                {
+                    apps: {
+                        web: { ...web, databaseIamUser: "web_app" },
+                        jobs: { image: "nginx:1.27", cpu: 256, memory: 512, databaseIamUser: "owner" },
+                    },
+                },
+                { "aws-platform:database": database },
+            ),
+        );
+        const at = (key: string) => issues.filter((i) => i.key === key).map((i) => i.text);
+        assert.deepStrictEqual(at("aws-platform:database.engineVersion").length, 1);
+        assert.match(at("aws-platform:database.engineVersion")[0], /"16\.0" has no RDS Data API.*16\.1\+/);
+        assert.match(at("aws-platform:database.engineVersion")[0], /services\.apps\.web, services\.apps\.jobs/);
+        assert.match(at("aws-platform:database.instanceClass")[0], /"db\.t4g\.medium" is a T class/);
+        assert.deepStrictEqual(at(`${KEY}.apps.jobs.databaseIamUser`).length, 1);
+        assert.match(at(`${KEY}.apps.jobs.databaseIamUser`)[0], /"owner" is database\.masterUsername/);
+        assert.deepStrictEqual(at(`${KEY}.apps.web.databaseIamUser`), []);
+
+        const withoutUsers = issuesOf(withServices({ apps: { web } }, { "aws-platform:database": database }));
+        assert.deepStrictEqual(withoutUsers, [], "no Data API needed, nothing to report");
     });
 
     it("does not report unknown secrets when the secrets section itself is invalid", () => {

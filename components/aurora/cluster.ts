@@ -34,7 +34,7 @@ export function insightsSettings(scope: AuroraScope, monitoringRole?: aws.iam.Ro
 
 /** What the cluster is made from; everything in it exists before the cluster. */
 export interface ClusterParts {
-    engineVersion: string;
+    engineVersion: pulumi.Input<string>;
     instanceClass: string;
     subnetGroup: aws.rds.SubnetGroup;
     securityGroup: aws.ec2.SecurityGroup;
@@ -57,6 +57,7 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
         { parent },
     );
     const serverless = parts.instanceClass === "db.serverless" ? args.serverless! : undefined;
+    const protect = args.protect ?? true;
 
     return new aws.rds.Cluster(
         `${name}-cluster`,
@@ -65,8 +66,12 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             engine: "aurora-postgresql",
             engineMode: "provisioned",
             engineVersion: parts.engineVersion,
-            // A deliberate major upgrade (new version and parameter group family in config) is allowed to apply.
+            // A deliberate major upgrade (a new major in config, with autoMinorVersionUpgrade off) sends the version,
+            // the new family's parameter group and this flag in one ModifyDBCluster call, as RDS requires.
             allowMajorVersionUpgrade: true,
+            // The database name, the master user and the storage key are fixed when the cluster is created: AWS cannot
+            // change them, so a new value would replace the cluster. The fixed identifier (and protect) make such an
+            // update fail rather than create a second database; change them by restoring into a new cluster.
             databaseName: args.databaseName ?? "app",
             masterUsername: args.masterUsername ?? "dbadmin",
             // RDS generates the password, keeps it in Secrets Manager under the CMK and rotates it; no password
@@ -74,6 +79,9 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             manageMasterUserPassword: true,
             masterUserSecretKmsKeyId: args.kmsKeyArn,
             iamDatabaseAuthenticationEnabled: true,
+            // The RDS Data API, only when IAM database users are created through it (iamUsers.ts): it is an HTTPS
+            // endpoint that runs SQL with a Secrets Manager secret, so it stays off where nothing needs it.
+            enableHttpEndpoint: (args.iamDatabaseUsers ?? []).length > 0,
             port: POSTGRES_PORT,
             storageEncrypted: true,
             kmsKeyId: args.kmsKeyArn,
@@ -98,11 +106,15 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
             preferredMaintenanceWindow: args.maintenanceWindow ?? "sun:04:00-sun:05:00",
             copyTagsToSnapshot: true,
             deletionProtection: args.deletionProtection ?? true,
-            // Always a final snapshot (RDS requires its identifier when skipFinalSnapshot is false, or the delete
-            // fails), named uniquely, and automated backups kept after a delete.
-            skipFinalSnapshot: false,
+            // A protected cluster leaves a final snapshot (RDS requires its identifier when skipFinalSnapshot is
+            // false, or the delete fails), named uniquely, and keeps its automated backups after a delete. A
+            // disposable one (protect: false) leaves neither: they would be encrypted with the stack's key, which
+            // the same destroy schedules for deletion, so nothing could ever restore them. The identifier is always
+            // set; the provider sends it only when the snapshot is taken. Both are read from state at delete time,
+            // so a change here must be applied by `pulumi up` before `pulumi destroy`.
+            skipFinalSnapshot: !protect,
             finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
-            deleteAutomatedBackups: false,
+            deleteAutomatedBackups: !protect,
             // Only `postgresql` is exported: each other type Aurora PostgreSQL offers (`instance`, `iam-db-auth-error`
             // on recent versions) writes to a log group of its own, which would have to be pre-created as well.
             enabledCloudwatchLogsExports: ["postgresql"],
@@ -112,7 +124,7 @@ export function createCluster(scope: AuroraScope, parts: ClusterParts): aws.rds.
         },
         {
             parent,
-            protect: args.protect ?? true,
+            protect,
             dependsOn: [parts.logGroup, ...(parts.monitoringAttachment ? [parts.monitoringAttachment] : [])],
             ignoreChanges: parts.ignoreChanges,
         },

@@ -17,8 +17,6 @@ export interface InstanceParts {
     azs: pulumi.Output<string[]>;
     insights: InsightsSettings;
     autoMinorVersionUpgrade: boolean;
-    /** Properties AWS changes on its own and Pulumi must not roll back. */
-    ignoreChanges: string[];
 }
 
 /** The writer (index 0) and `args.readers` readers. */
@@ -35,6 +33,7 @@ export function createInstances(scope: AuroraScope, parts: InstanceParts): aws.r
                     identifier: `${id}-${i + 1}`,
                     clusterIdentifier: parts.cluster.id,
                     engine: "aurora-postgresql",
+                    // The cluster's version at creation; later the cluster alone changes it (below).
                     engineVersion: parts.cluster.engineVersion,
                     instanceClass: parts.instanceClass,
                     dbSubnetGroupName: parts.subnetGroup.name,
@@ -51,8 +50,17 @@ export function createInstances(scope: AuroraScope, parts: InstanceParts): aws.r
                     ...parts.insights,
                     tags: { Name: `${id}-${i + 1}` },
                 },
-                // The first instance to become available is the writer: readers wait for it, so it is this one.
-                { parent, dependsOn: i === 0 ? [] : [instances[0]], ignoreChanges: parts.ignoreChanges },
+                // The first instance to become available is the writer: readers wait for it, so it is this one. The
+                // engine version of a cluster member changes with the cluster (ModifyDBCluster), never on its own:
+                // Pulumi must not send the cluster's new version to each instance after an upgrade.
+                // A change of AZ (azCount moves a reader in the round-robin) replaces the instance, and its fixed
+                // identifier cannot exist twice, so the old one goes first.
+                {
+                    parent,
+                    dependsOn: i === 0 ? [] : [instances[0]],
+                    ignoreChanges: ["engineVersion"],
+                    deleteBeforeReplace: true,
+                },
             ),
         );
     }

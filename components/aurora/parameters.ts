@@ -3,11 +3,12 @@
  * and the log group the PostgreSQL log is exported to.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import type { AuroraScope } from "./scope";
 
 export function createParameterGroup(
     { parent, name, id, args }: AuroraScope,
-    major: string,
+    major: pulumi.Input<string>,
 ): aws.rds.ClusterParameterGroup {
     // rds.force_ssl is a cluster-level parameter in Aurora (AWS 'Securing Aurora PostgreSQL data with SSL/TLS'),
     // so it lives in the cluster parameter group. pending-reboot is accepted for static and dynamic
@@ -32,8 +33,9 @@ export function createParameterGroup(
     return new aws.rds.ClusterParameterGroup(
         `${name}-params`,
         {
-            // Auto-named, so a new major (new family) creates the new group before the old one is deleted.
-            family: `aurora-postgresql${major}`,
+            // Auto-named, so a new major (new family) creates the new group before the old one is deleted: the
+            // cluster moves to it in the upgrade's ModifyDBCluster call, and only then is the old one deleted.
+            family: pulumi.interpolate`aurora-postgresql${major}`,
             description: `${id}: TLS only, slow-query and connection logging`,
             parameters,
         },

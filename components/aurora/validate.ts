@@ -2,6 +2,7 @@
  * What an AuroraCluster relies on, checked before any resource is registered. Pure: args in, problems out.
  */
 import type { AuroraClusterArgs } from "../auroraCluster";
+import { checkIamUsersArgs, dataApiProblems } from "./iamUsers";
 
 /** Aurora PostgreSQL version when none is given. */
 export const DEFAULT_ENGINE_VERSION = "16.6";
@@ -38,6 +39,19 @@ export function auroraProblems(name: string, args: AuroraClusterArgs): string[] 
     }
     if ((args.instanceClass ?? DEFAULT_INSTANCE_CLASS) === "db.serverless" && !args.serverless) {
         problems.push(`AuroraCluster ${name}: instanceClass db.serverless needs a serverless capacity range`);
+    }
+    if ((args.iamDatabaseUsers ?? []).length > 0) {
+        // The users are created through the RDS Data API, which not every version and class offers.
+        for (const p of dataApiProblems(engineVersion, args.instanceClass ?? DEFAULT_INSTANCE_CLASS)) {
+            problems.push(`AuroraCluster ${name}: ${p}`);
+        }
+        problems.push(
+            ...checkIamUsersArgs(name, {
+                users: args.iamDatabaseUsers ?? [],
+                databaseName: args.databaseName ?? "app",
+                masterUsername: args.masterUsername ?? "dbadmin",
+            }),
+        );
     }
     return problems;
 }

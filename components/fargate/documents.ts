@@ -36,7 +36,11 @@ export interface ExecutionPolicyInput {
     kmsKeyArn: string;
     region: string;
     dnsSuffix: string;
-    /** The service's own ECR repository, when its image is built here. */
+    /**
+     * The private ECR repository the image comes from: the service's own when it is built here, or the one a
+     * prebuilt image names. A repository of another account also needs a repository policy on the owner's side
+     * that lets this execution role (or this account) call the three pull actions: ECR checks both sides.
+     */
     repositoryArn?: string;
     /** The service's log group ARN (without `:*`). */
     logGroupArn: string;
@@ -45,8 +49,8 @@ export interface ExecutionPolicyInput {
 /**
  * What the ECS agent needs to start this service's tasks and nothing more: read exactly this service's
  * secrets (the execution role, not the task role, fetches container `secrets`: AWS 'Pass Secrets Manager secrets
- * through Amazon ECS environment variables'), decrypt them only through Secrets Manager, pull from this service's
- * repository, write
+ * through Amazon ECS environment variables'), decrypt them only through Secrets Manager, pull from the one private
+ * ECR repository its image comes from, write
  * to this service's log group. Narrower than AmazonECSTaskExecutionRolePolicy, which allows every repository
  * and log group in the account.
  */
@@ -62,7 +66,7 @@ export function executionRolePolicy(p: ExecutionPolicyInput): PolicyDocument {
     if (p.repositoryArn) {
         statements.push(
             {
-                Sid: "PullOwnRepository",
+                Sid: "PullImageRepository",
                 Effect: "Allow",
                 Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
                 Resource: p.repositoryArn,

@@ -86,6 +86,8 @@ export function createLoadBalancer(scope: FargateScope): FargateLoadBalancer {
         type: "fixed-response",
         fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not Found" },
     };
+    // Named after its protocol: adding a certificate creates the HTTPS listener (another port) before the HTTP one
+    // is deleted, and the listener rules, bound to a listener for good, are recreated on it.
     const listener = new aws.lb.Listener(
         `${name}-${https ? "https" : "http"}`,
         https

@@ -48,14 +48,19 @@ function createSecurityGroup(
     const isWeb = app.port !== undefined;
     const port = app.port ?? 0;
     const dbAccess = usesDatabase(app);
+    // The description never changes: EC2 cannot update a group's description, so a new one would replace the group
+    // while running tasks still use it. What the rules allow (which follows the port and database access) is in
+    // tags, which update in place.
     const sg = new aws.ec2.SecurityGroup(
         id,
         {
             vpcId: args.vpcId,
-            description: isWeb
-                ? `Service ${svc}: load balancer in on ${port}, HTTPS${dbAccess ? " and database" : ""} out`
-                : `Worker ${svc}: nothing in, HTTPS${dbAccess ? " and database" : ""} out`,
-            tags: { Name: id },
+            description: `ECS service ${svc}; its rules are separate resources, summarised in the ingress and egress tags`,
+            tags: {
+                Name: id,
+                ingress: isWeb ? `load balancer on ${port}` : "none",
+                egress: dbAccess ? "HTTPS and database" : "HTTPS",
+            },
         },
         { parent },
     );
@@ -134,6 +139,8 @@ function createRouting(
         {
             vpcId: scope.args.vpcId,
             // Fargate tasks use awsvpc networking and register by IP: ECS rejects "instance" target groups for them.
+            // Port, protocol and target type cannot change in place: a new port replaces the group, which is
+            // auto-named, so the new one exists before the listener rule and the service (updated in place) move to it.
             targetType: "ip",
             protocol: "HTTP",
             protocolVersion: "HTTP1",
@@ -194,6 +201,8 @@ function createEcsService(
             taskDefinition: taskDefinition.arn,
             desiredCount: app.desiredCount ?? 2,
             capacityProviderStrategies: strategies,
+            // LATEST is 1.4.0, the first platform on which Fargate Spot runs ARM64 tasks (AWS ECS API
+            // 'CapacityProviderStrategyItem'); X86_64 on Spot needs 1.3.0.
             platformVersion: "LATEST",
             networkConfiguration: {
                 subnets: scope.args.privateSubnetIds,
@@ -227,9 +236,16 @@ function createEcsService(
         },
         {
             parent: scope.parent,
-            // ECS rejects a target group that no listener uses yet, and strategies naming providers the
-            // cluster does not have.
-            dependsOn: [cluster.capacityProviders, ...(routing ? [routing.rule] : [])],
+            // ECS rejects a target group that no listener uses yet, and strategies naming providers the cluster does
+            // not have. The first tasks start as soon as the service exists: without the private tier's routes and
+            // endpoints they cannot pull their image or read their secrets, and the circuit breaker fails the
+            // deployment. A service that logs in as an IAM database user waits until that user exists.
+            dependsOn: [
+                cluster.capacityProviders,
+                ...(routing ? [routing.rule] : []),
+                ...(scope.args.privateEgress ?? []),
+                ...(app.databaseIamUser && scope.args.databaseUsersReady ? [scope.args.databaseUsersReady] : []),
+            ],
             // Application Auto Scaling owns the running count; re-applying desiredCount on every update would undo it.
             ...(app.autoscaling ? { ignoreChanges: ["desiredCount"] } : {}),
         },

@@ -15,6 +15,7 @@ import {
     executionRolePolicy,
     scratchVolumeName,
 } from "./documents";
+import { ecrRepositoryOf } from "./ecrImage";
 import { contextTag } from "./imageTag";
 import type { FargateScope } from "./scope";
 import { usesDatabase } from "./validate";
@@ -137,6 +138,10 @@ export function createRoles(
             JSON.stringify(ecsTasksTrustPolicy(account, { sourceArn: `arn:${part}:ecs:${reg}:${account}:*` })),
         );
     const secretArns = pulumi.all(secretRefsOf(scope, app).map((s) => s.arn));
+    // The image's repository: the service's own when it is built here, or the private ECR repository a prebuilt
+    // image names. Images from any other registry are pulled without AWS credentials and need no permission.
+    const pullFrom: pulumi.Input<string> | undefined =
+        repository?.arn ?? (app.image ? ecrRepositoryOf(app.image)?.arn : undefined);
 
     const executionRole = new aws.iam.Role(
         `${id}-exec`,
@@ -148,7 +153,7 @@ export function createRoles(
         {
             role: executionRole.id,
             policy: pulumi
-                .all([secretArns, args.kmsKeyArn, region, scope.dnsSuffix, repository?.arn, logGroup.arn])
+                .all([secretArns, args.kmsKeyArn, region, scope.dnsSuffix, pullFrom, logGroup.arn])
                 .apply(([secretArns, kmsKeyArn, reg, dnsSuffix, repositoryArn, logGroupArn]) =>
                     JSON.stringify(
                         executionRolePolicy({

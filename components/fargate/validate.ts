@@ -44,10 +44,6 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
                 problems.push(`${at}: routing priority ${app.routing.priority} is used twice`);
             else priorities.add(app.routing.priority);
         }
-        const spot = app.capacity?.fargateSpot;
-        if (((spot?.weight ?? 0) > 0 || (spot?.base ?? 0) > 0) && (app.architecture ?? "ARM64") === "ARM64") {
-            problems.push(`${at}: Fargate Spot runs only X86_64 tasks`);
-        }
         for (const ref of Object.values(app.secrets ?? {})) {
             if (ref.startsWith("database:")) {
                 if (!DATABASE_KEYS.includes(ref.slice("database:".length)))
@@ -60,6 +56,9 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
         }
         if (app.databaseIamUser && args.databaseClusterResourceId === undefined) {
             problems.push(`${at}: databaseIamUser needs databaseClusterResourceId`);
+        }
+        if (app.databaseIamUser && args.databaseUsersReady === undefined) {
+            problems.push(`${at}: databaseIamUser needs databaseUsersReady, which creates the user before the service`);
         }
     }
     return problems;

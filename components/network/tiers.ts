@@ -13,6 +13,8 @@ export interface Tiers {
     isolatedSubnets: aws.ec2.Subnet[];
     nats: aws.ec2.NatGateway[];
     privateRouteTables: aws.ec2.RouteTable[];
+    /** The private tier's default routes to NAT: until they exist, tasks there reach nothing outside the VPC. */
+    privateNatRoutes: aws.ec2.Route[];
     isolatedRouteTable: aws.ec2.RouteTable;
 }
 
@@ -26,9 +28,17 @@ export interface TierBase {
 export function createTiers(scope: NetworkScope, base: TierBase): Tiers {
     const publicSubnets = createPublicTier(scope, base);
     const nats = createNatGateways(scope, base, publicSubnets);
-    const { subnets: privateSubnets, routeTables: privateRouteTables } = createPrivateTier(scope, base, nats);
+    const private_ = createPrivateTier(scope, base, nats);
     const { subnets: isolatedSubnets, routeTable: isolatedRouteTable } = createIsolatedTier(scope, base);
-    return { publicSubnets, privateSubnets, isolatedSubnets, nats, privateRouteTables, isolatedRouteTable };
+    return {
+        publicSubnets,
+        privateSubnets: private_.subnets,
+        isolatedSubnets,
+        nats,
+        privateRouteTables: private_.routeTables,
+        privateNatRoutes: private_.natRoutes,
+        isolatedRouteTable,
+    };
 }
 
 function subnet(scope: NetworkScope, base: TierBase, tier: string, i: number, cidr: string): aws.ec2.Subnet {
@@ -41,6 +51,8 @@ function subnet(scope: NetworkScope, base: TierBase, tier: string, i: number, ci
             availabilityZone: base.azAt(i),
             // Never on, even in the public tier: only NAT gateways (with their own EIPs) live there.
             mapPublicIpOnLaunch: false,
+            // A subnet's CIDR and AZ cannot change in place: a new computed plan (azCount, prefix lengths) replaces
+            // subnets. Explicit subnetCidrs keep existing subnets and add new ones.
             tags: { Name: `${name}-${tier}-${i}`, tier },
         },
         { parent: scope.parent },
@@ -106,9 +118,10 @@ function createPrivateTier(
     scope: NetworkScope,
     base: TierBase,
     nats: aws.ec2.NatGateway[],
-): { subnets: aws.ec2.Subnet[]; routeTables: aws.ec2.RouteTable[] } {
+): { subnets: aws.ec2.Subnet[]; routeTables: aws.ec2.RouteTable[]; natRoutes: aws.ec2.Route[] } {
     const { parent, name, args } = scope;
     const routeTables: aws.ec2.RouteTable[] = [];
+    const natRoutes: aws.ec2.Route[] = [];
     const subnets = args.subnetCidrs.private.map((cidr, i) => {
         const s = subnet(scope, base, "private", i, cidr);
         const rt = new aws.ec2.RouteTable(
@@ -116,16 +129,18 @@ function createPrivateTier(
             { vpcId: base.vpc.id, tags: { Name: `${name}-private-${i}`, tier: "private" } },
             { parent },
         );
-        new aws.ec2.Route(
-            `${name}-private-${i}-nat`,
-            { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id },
-            { parent },
+        natRoutes.push(
+            new aws.ec2.Route(
+                `${name}-private-${i}-nat`,
+                { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id },
+                { parent },
+            ),
         );
         associate(scope, "private", i, s, rt);
         routeTables.push(rt);
         return s;
     });
-    return { subnets, routeTables };
+    return { subnets, routeTables, natRoutes };
 }
 
 /** Isolated tier: a route table with only the local route, so data stores cannot reach or be reached from outside. */

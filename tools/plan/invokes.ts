@@ -145,6 +145,9 @@ export function answerInvoke(
                 tags: {},
             };
         }
+        case "aws:rds/getClusters:getClusters":
+            // The offline plan is that of a new stack: no cluster exists yet.
+            return { id: region, clusterIdentifiers: [], filters: inputs.filters };
         case "aws:iam/getPolicyDocument:getPolicyDocument": {
             const json = policyDocument(inputs);
             return { id: hex(json, 10), json, minifiedJson: json };

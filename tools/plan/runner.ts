@@ -129,6 +129,8 @@ class RecordingMonitor extends MockMonitor {
                 inputs,
                 outputs,
                 protect: req.getProtect() === true,
+                retainOnDelete: req.getRetainondelete() === true,
+                deleteBeforeReplace: req.getDeletebeforereplace() === true,
                 ignoreChanges: req.getIgnorechangesList(),
                 provider: req.getProvider() || undefined,
                 ...(aliases.length > 0 ? { aliases } : {}),

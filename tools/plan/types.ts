@@ -33,6 +33,10 @@ export interface PlannedResource {
     /** Inputs merged with the provider's outputs, in wire form; in preview unknown outputs are absent. */
     outputs: Record<string, unknown>;
     protect: boolean;
+    /** True when `pulumi destroy` (or a replacement) only forgets the resource and leaves it in AWS. */
+    retainOnDelete?: boolean;
+    /** True when a replacement deletes the old resource before creating the new one. */
+    deleteBeforeReplace?: boolean;
     /** Properties the engine leaves alone on update (`ignoreChanges`). */
     ignoreChanges?: string[];
     /** Provider reference (`<provider urn>::<provider id>`), if any. */
