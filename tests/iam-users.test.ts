@@ -179,6 +179,21 @@ describe("IAM database users: argument checks", () => {
     });
 });
 
+describe("IAM database users: opting in to a reserved execution", () => {
+    it("reserves exactly one concurrent execution when asked", async () => {
+        const r = await runIsolated({
+            stack: "t",
+            config,
+            program: () => {
+                createIamDatabaseUsers(parentComponent(), "db", { ...baseArgs(["orders"]), reserveConcurrency: true });
+            },
+        });
+        const fn = ofType(r, "aws:lambda/function:Function");
+        assert.equal(fn.length, 1);
+        assert.equal(fn[0].inputs.reservedConcurrentExecutions, 1);
+    });
+});
+
 describe("IAM database users: resources under the mock runtime", () => {
     let r: Awaited<ReturnType<typeof runIsolated>>;
 
@@ -249,13 +264,13 @@ describe("IAM database users: resources under the mock runtime", () => {
         assert.deepEqual(depsOf(r, fn, "loggingConfig"), [logGroup]);
     });
 
-    it("runs the handler alone on Node.js 24 arm64, with one reserved execution and no VPC or environment", () => {
+    it("runs the handler alone on Node.js 24 arm64, with no reserved execution, VPC or environment", () => {
         const fn = one("aws:lambda/function:Function");
         assert.equal(fn.inputs.runtime, "nodejs24.x");
         assert.deepEqual(fn.inputs.architectures, ["arm64"]);
         assert.equal(fn.inputs.handler, "index.handler");
         assert.equal(fn.inputs.timeout, 300);
-        assert.equal(fn.inputs.reservedConcurrentExecutions, 1);
+        assert.equal(fn.inputs.reservedConcurrentExecutions, undefined);
         assert.equal(fn.inputs.vpcConfig, undefined);
         assert.equal(fn.inputs.environment, undefined);
         const archive = fn.inputs.code as { assets: Record<string, { path: string }> };

@@ -155,9 +155,9 @@ export interface IamDatabaseUsersArgs {
      */
     timeoutSeconds?: number;
     /**
-     * Reserve one concurrent execution. Default true, so that two runs (a manual invoke during a `pulumi up`) never
-     * race on the same roles. Accounts whose Lambda concurrency quota is still the new-account minimum cannot reserve
-     * any; turn it off there (the statements are idempotent, a race fails one run at worst).
+     * Reserve one concurrent execution, so that a manual invoke during a `pulumi up` never races it. Default false:
+     * Lambda refuses any reservation that leaves fewer than 10 unreserved executions, which is every account still on
+     * the new-account quota of 10, and the statements are guarded and idempotent, so a race fails one run at worst.
      */
     reserveConcurrency?: boolean;
 }
@@ -261,7 +261,7 @@ export function createIamDatabaseUsers(
             code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(HANDLER_FILE) }),
             timeout: args.timeoutSeconds ?? 300,
             memorySize: 128,
-            reservedConcurrentExecutions: (args.reserveConcurrency ?? true) ? 1 : undefined,
+            reservedConcurrentExecutions: (args.reserveConcurrency ?? false) ? 1 : undefined,
             // No environment variables: the target travels in the invocation input, so there is nothing for
             // kmsKeyArn to encrypt. No VPC config: the Data API is reached over the Lambda service's own network.
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
