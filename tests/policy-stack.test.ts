@@ -11,8 +11,8 @@ import { evaluatePolicies, loadPolicyConfig, resolvePolicyConfig } from "../tool
 import { UNKNOWN, type PlanMode, type Violation } from "../tools/plan/types";
 import { platformStack, PlanBuilder, summary, tlsOnlyPolicy, type PlatformOptions } from "./helpers/graph-fixtures";
 
-const prodConfig = resolvePolicyConfig(policies, loadPolicyConfig("prod"));
-const devConfig = resolvePolicyConfig(policies, loadPolicyConfig("dev"));
+const prodConfig = resolvePolicyConfig(policies, loadPolicyConfig("production"));
+const devConfig = resolvePolicyConfig(policies, loadPolicyConfig("development"));
 
 /** prod-shaped stack (internal ALB behind a VPC origin) under the prod config. */
 function prod(change: (p: PlanBuilder) => void = () => undefined, options: PlatformOptions = {}): Violation[] {
