@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { AuroraCluster } from "./components/auroraCluster";
 import { FargateService } from "./components/fargateService";
+import { DATABASE_COMPONENT, SERVICES_COMPONENT } from "./components/fargate/naming";
 import { Network } from "./components/network";
 import { SecretsStore } from "./components/secretsStore";
 import { loadSettings } from "./stacks";
@@ -57,7 +58,7 @@ const iamDatabaseUsers = [
 
 // The database sits in the isolated tier; services are admitted later with database.allowClient(name, sgId).
 const database = new AuroraCluster(
-    "database",
+    DATABASE_COMPONENT,
     {
         ...settings.database,
         clusterIdentifier: prefix.toLowerCase(),
@@ -74,7 +75,7 @@ const database = new AuroraCluster(
 const services =
     Object.keys(settings.services.apps).length > 0
         ? new FargateService(
-              "app",
+              SERVICES_COMPONENT,
               {
                   vpcId: network.vpcId,
                   privateSubnetIds: network.privateSubnetIds,
@@ -103,27 +104,32 @@ for (const [name, sgId] of Object.entries(services?.databaseClientSecurityGroupI
     database.allowClient(name, sgId);
 }
 
-export const vpcId = network.vpcId;
-export const azNames = network.azNames;
-export const publicSubnetIds = network.publicSubnetIds;
-export const privateSubnetIds = network.privateSubnetIds;
-export const isolatedSubnetIds = network.isolatedSubnetIds;
-export const kmsKeyArn = secrets.keyArn;
-export const secretArns = secrets.secretArns;
-export const writerEndpoint = database.writerEndpoint;
-export const readerEndpoint = database.readerEndpoint;
-export const databasePort = database.port;
-export const databaseSecurityGroupId = database.securityGroupId;
-export const databaseMasterSecretArn = database.masterSecretArn;
-export const databaseClusterIdentifier = database.clusterIdentifier;
-export const databaseInstanceIdentifiers = database.instanceIdentifiers;
-export const clusterName = services?.clusterName;
-export const clusterArn = services?.clusterArn;
-export const serviceNames = services?.serviceNames;
-export const serviceSecurityGroupIds = services?.securityGroupIds;
-export const loadBalancerArn = services?.loadBalancerArn;
-export const loadBalancerArnSuffix = services?.loadBalancerArnSuffix;
-export const loadBalancerDnsName = services?.loadBalancerDnsName;
-export const targetGroupArnSuffixes = services?.targetGroupArnSuffixes;
-export const vpcOriginId = services?.vpcOriginId;
-export const vpcOriginArn = services?.vpcOriginArn;
+// Stack outputs. Only values that exist are exported: a stack without services (or without a web service) has no
+// cluster or load balancer, and an undefined output would only print a warning on every run.
+const outputs: Record<string, unknown> = {
+    vpcId: network.vpcId,
+    azNames: network.azNames,
+    publicSubnetIds: network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    isolatedSubnetIds: network.isolatedSubnetIds,
+    kmsKeyArn: secrets.keyArn,
+    secretArns: secrets.secretArns,
+    writerEndpoint: database.writerEndpoint,
+    readerEndpoint: database.readerEndpoint,
+    databasePort: database.port,
+    databaseSecurityGroupId: database.securityGroupId,
+    databaseMasterSecretArn: database.masterSecretArn,
+    databaseClusterIdentifier: database.clusterIdentifier,
+    databaseInstanceIdentifiers: database.instanceIdentifiers,
+    clusterName: services?.clusterName,
+    clusterArn: services?.clusterArn,
+    serviceNames: services?.serviceNames,
+    serviceSecurityGroupIds: services?.securityGroupIds,
+    loadBalancerArn: services?.loadBalancerArn,
+    loadBalancerArnSuffix: services?.loadBalancerArnSuffix,
+    loadBalancerDnsName: services?.loadBalancerDnsName,
+    targetGroupArnSuffixes: services?.targetGroupArnSuffixes,
+    vpcOriginId: services?.vpcOriginId,
+    vpcOriginArn: services?.vpcOriginArn,
+};
+export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

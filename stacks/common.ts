@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { objectKeys, refusedKeys, schemaAt } from "./schema";
 
 /** The Pulumi project name; every project config key is namespaced with it. */
 export const PROJECT = "aws-platform";
@@ -13,7 +14,8 @@ export const logRetentionDays = z
     .int()
     .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
         message: `is not a CloudWatch Logs retention; expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
-    });
+    })
+    .meta({ allowed: `one of ${LOG_RETENTION_DAYS.join(", ")}` });
 
 /** A short lowercase name usable inside AWS resource names (ALB and target group names cap at 32 chars). */
 export const shortName = z
@@ -24,7 +26,8 @@ export const shortName = z
     })
     .refine((v) => !v.endsWith("-") && !v.includes("--"), {
         message: "is not a valid name; it must not end with '-' or contain '--'",
-    });
+    })
+    .meta({ allowed: "1-20 lowercase letters, digits and '-', starting with a letter, not ending with '-'" });
 
 /** One problem found in a stack's config, before any resource exists. */
 export interface ConfigIssue {
@@ -76,15 +79,64 @@ function bound(origin: string, words: string, op: string, limit: number | bigint
     return `${op} ${limit}`;
 }
 
-/** Turns zod's issues into messages that name the key, the value and what was expected. */
-export function zodIssues(topKey: string, raw: unknown, error: z.ZodError): ConfigIssue[] {
+/** zod's bound for `.int()`: numbers beyond it are not integers JSON or YAML can carry exactly. */
+const SAFE_INTEGER_BOUNDS = new Set<number | bigint>([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
+
+function isSafeIntegerBound(issue: z.core.$ZodIssue): boolean {
+    return (
+        (issue.code === "too_big" && SAFE_INTEGER_BOUNDS.has(issue.maximum)) ||
+        (issue.code === "too_small" && SAFE_INTEGER_BOUNDS.has(issue.minimum))
+    );
+}
+
+/**
+ * One issue per key: a value that breaks several checks (an over-large number fails `.int()`'s safe range, the
+ * field's own maximum and a refinement) is reported once, by the most specific check.
+ */
+function onePerKey(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+    const byPath = new Map<string, z.core.$ZodIssue[]>();
+    const out: z.core.$ZodIssue[] = [];
+    for (const issue of issues) {
+        if (issue.code === "unrecognized_keys") {
+            out.push(issue);
+            continue;
+        }
+        const key = JSON.stringify(issue.path);
+        if (!byPath.has(key)) {
+            byPath.set(key, []);
+            out.push(issue);
+        }
+        byPath.get(key)!.push(issue);
+    }
+    return out.map((issue) => {
+        if (issue.code === "unrecognized_keys") return issue;
+        const all = byPath.get(JSON.stringify(issue.path))!;
+        return all.find((i) => !isSafeIntegerBound(i)) ?? all[0];
+    });
+}
+
+function unknownKeyMessage(schema: z.ZodType | undefined, objectPath: readonly PropertyKey[], key: string): string {
+    const at = schemaAt(schema, objectPath);
+    const refused = refusedKeys(at)[key];
+    if (refused) return `is not allowed: ${refused}`;
+    const keys = objectKeys(at);
+    return keys
+        ? `is not a known setting; expected one of ${keys.join(", ")}`
+        : "is not a known setting; see docs/configuration.md";
+}
+
+/**
+ * Turns zod's issues into messages that name the key, the value and what was expected. `schema` is the schema
+ * that produced `error`; it lets an unknown key be answered with the keys that are allowed at its place.
+ */
+export function zodIssues(topKey: string, raw: unknown, error: z.ZodError, schema?: z.ZodType): ConfigIssue[] {
     const out: ConfigIssue[] = [];
-    for (const issue of error.issues) {
+    for (const issue of onePerKey(error.issues)) {
         if (issue.code === "unrecognized_keys") {
             for (const k of issue.keys) {
                 out.push({
                     key: keyPath(topKey, [...issue.path, k]),
-                    message: "is not a known setting; check its spelling against the config reference in README.md",
+                    message: unknownKeyMessage(schema, issue.path, k),
                 });
             }
             continue;
@@ -99,20 +151,25 @@ export function zodIssues(topKey: string, raw: unknown, error: z.ZodError): Conf
             continue;
         }
         const value = valueAt(raw, issue.path);
-        let message = issue.message;
-        if (issue.code === "invalid_type") {
-            message =
-                value === undefined
-                    ? `is required (expected ${issue.expected})`
-                    : `has the wrong type: expected ${issue.expected}`;
-        } else if (issue.code === "invalid_value") {
-            message = `is not allowed; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-        } else if (issue.code === "too_small") {
-            message = `is too small; expected ${bound(issue.origin, "at least", ">=", issue.minimum)}`;
-        } else if (issue.code === "too_big") {
-            message = `is too big; expected ${bound(issue.origin, "at most", "<=", issue.maximum)}`;
-        }
-        out.push({ key: keyPath(topKey, issue.path), value, message });
+        out.push({ key: keyPath(topKey, issue.path), value, message: issueMessage(issue, value) });
     }
     return out;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
+    if (isSafeIntegerBound(issue)) return "is too large to be an exact integer";
+    switch (issue.code) {
+        case "invalid_type":
+            return value === undefined
+                ? `is required (expected ${issue.expected})`
+                : `has the wrong type: expected ${issue.expected}`;
+        case "invalid_value":
+            return `is not allowed; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "too_small":
+            return `is too small; expected ${bound(issue.origin, "at least", ">=", issue.minimum)}`;
+        case "too_big":
+            return `is too big; expected ${bound(issue.origin, "at most", "<=", issue.maximum)}`;
+        default:
+            return issue.message;
+    }
 }

@@ -85,151 +85,215 @@ const acu = z
     .number()
     .min(0)
     .max(256)
-    .refine((v) => Number.isInteger(v * 2), { message: "is not a multiple of 0.5; ACU values move in half steps" });
+    .refine((v) => Number.isInteger(v * 2), { message: "is not a multiple of 0.5; ACU values move in half steps" })
+    .meta({ allowed: "0 to 256 in steps of 0.5" });
 
-const serverlessSchema = z.strictObject({
-    /**
-     * Lowest capacity in ACUs. Default 0.5. 0 lets idle instances pause (no compute charge) and needs an engine
-     * version that supports auto-pause.
-     */
-    minCapacity: acu.default(0.5),
-    /** Highest capacity in ACUs, 1-256. Default 16 (~32 GiB of memory). */
-    maxCapacity: acu.default(16),
-    /** Idle seconds before a 0-ACU cluster pauses, 300-86400. Only with `minCapacity: 0`; AWS defaults to 300. */
-    secondsUntilAutoPause: z.number().int().min(300).max(86400).optional(),
-});
+const serverlessSchema = z
+    .strictObject({
+        minCapacity: acu
+            .default(0.5)
+            .describe(
+                "Lowest capacity in ACUs. 0 lets idle instances pause (no compute charge) and needs an engine " +
+                    "version that supports auto-pause.",
+            ),
+        maxCapacity: acu.default(16).describe("Highest capacity in ACUs, 1-256; 16 ACUs are about 32 GiB of memory."),
+        secondsUntilAutoPause: z
+            .number()
+            .int()
+            .min(300)
+            .max(86400)
+            .optional()
+            .describe("Idle seconds before a 0-ACU cluster pauses; only with minCapacity 0. AWS's default is 300."),
+    })
+    .describe("Serverless v2 capacity range; required with instanceClass db.serverless, not allowed otherwise.");
 
-const readerAutoscalingSchema = z.strictObject({
-    /** Fewest readers auto scaling keeps. Must be at least `readers`: AWS counts every replica. */
-    minReaders: z.number().int().min(0).max(15),
-    /** Most readers auto scaling may run, up to 15 (Aurora's replica limit). Must exceed `readers`. */
-    maxReaders: z.number().int().min(1).max(15),
-    /** Average reader CPU (%) that target tracking holds. Default 70: headroom for a reader to fail. */
-    targetCpuPercent: z.number().min(10).max(90).default(70),
-    /** Seconds between scale-ins. Default 300: a new reader needs minutes to warm its buffer cache. */
-    scaleInCooldownSeconds: z.number().int().min(0).max(3600).default(300),
-    /** Seconds between scale-outs. Default 300: a new reader takes several minutes to become available. */
-    scaleOutCooldownSeconds: z.number().int().min(0).max(3600).default(300),
-});
+const readerAutoscalingSchema = z
+    .strictObject({
+        minReaders: z
+            .number()
+            .int()
+            .min(0)
+            .max(15)
+            .describe("Fewest readers auto scaling keeps; at least readers, because AWS counts every replica."),
+        maxReaders: z
+            .number()
+            .int()
+            .min(1)
+            .max(15)
+            .describe("Most readers auto scaling may run, up to Aurora's 15 replicas; more than readers."),
+        targetCpuPercent: z
+            .number()
+            .min(10)
+            .max(90)
+            .default(70)
+            .describe("Average reader CPU (%) that target tracking holds; 70 leaves headroom for a reader to fail."),
+        scaleInCooldownSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(3600)
+            .default(300)
+            .describe("Seconds between scale-ins: a new reader needs minutes to warm its buffer cache."),
+        scaleOutCooldownSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(3600)
+            .default(300)
+            .describe("Seconds between scale-outs: a new reader takes several minutes to become available."),
+    })
+    .describe("Reader auto scaling on average reader CPU. Default off.");
 
-export const databaseSchema = z.strictObject({
-    /** Aurora PostgreSQL `<major>.<minor>` (quote it in YAML: 16.10 is not 16.1). Default 16.6. */
-    engineVersion: z
-        .string()
-        .superRefine((v, ctx) => {
-            const parsed = parseEngineVersion(v);
-            if (!parsed) {
-                ctx.addIssue({
-                    code: "custom",
-                    message: 'is not an Aurora PostgreSQL version; expected "<major>.<minor>" such as "16.6"',
-                });
-            } else if (!(SUPPORTED_MAJORS as readonly number[]).includes(parsed.major)) {
-                ctx.addIssue({
-                    code: "custom",
-                    message: `is not a supported major version; expected ${SUPPORTED_MAJORS.join(", ")}`,
-                });
-            }
-        })
-        .default("16.6"),
-    /**
-     * `db.serverless` for Serverless v2 (then `serverless` is required), or a provisioned class. Default
-     * db.r8g.large: Graviton4, the best price/performance for Aurora PostgreSQL.
-     */
-    instanceClass: z
-        .string()
-        .regex(/^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/, {
-            message: 'is not a DB instance class; expected "db.serverless" or e.g. "db.r8g.large"',
-        })
-        .default("db.r8g.large"),
-    /** Serverless v2 capacity range; required with `instanceClass: db.serverless`, not allowed otherwise. */
-    serverless: serverlessSchema.optional(),
-    /** Readers besides the writer, spread over the AZs; all are failover targets. Default 2 (seed: primary + 2 replicas). */
-    readers: z.number().int().min(0).max(15).default(2),
-    /** Reader auto scaling on average reader CPU. Default off. */
-    readerAutoscaling: readerAutoscalingSchema.optional(),
-    /** Days of point-in-time recovery, 1-35. Default 7. */
-    backupRetentionDays: z.number().int().min(1).max(35).default(7),
-    /** Daily backup window, UTC `hh24:mi-hh24:mi`, at least 30 minutes. Default 02:00-03:00. */
-    backupWindow: z
-        .string()
-        .regex(BACKUP_WINDOW, { message: 'is not a backup window; expected UTC "hh24:mi-hh24:mi", e.g. "02:00-03:00"' })
-        .default("02:00-03:00"),
-    /** Weekly maintenance window, UTC `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes. Default sun:04:00-sun:05:00. */
-    maintenanceWindow: z
-        .string()
-        .regex(MAINTENANCE_WINDOW, {
-            message:
-                'is not a maintenance window; expected lowercase UTC "ddd:hh24:mi-ddd:hh24:mi", e.g. "sun:04:00-sun:05:00"',
-        })
-        .default("sun:04:00-sun:05:00"),
-    /** AWS-side deletion protection. Default true. */
-    deletionProtection: z.boolean().default(true),
-    /** Pulumi `protect` on the cluster, so `pulumi destroy` cannot delete it. Default true. */
-    protect: z.boolean().default(true),
-    /**
-     * Let AWS apply minor versions in the maintenance window. Default true: security patches without a deploy.
-     * While on, `engineVersion` is the version the cluster was created with and AWS's upgrades are never rolled back;
-     * a version ahead of the running one is refused at preview. To change it deliberately (a major upgrade), turn
-     * this off in the same update.
-     */
-    autoMinorVersionUpgrade: z.boolean().default(true),
-    /** `aurora` (standard, pay per I/O) or `aurora-iopt1` (I/O-Optimized). Default aurora. */
-    storageType: z.enum(["aurora", "aurora-iopt1"]).default("aurora"),
-    /** Performance Insights retention: 7, a multiple of 31 up to 713, or 731. Default 7 (free tier). */
-    performanceInsightsRetentionDays: z
-        .number()
-        .int()
-        .refine((v) => (PI_RETENTION_DAYS as readonly number[]).includes(v), {
-            message: "is not a Performance Insights retention; expected 7, a multiple of 31 (31-713) or 731",
-        })
-        .default(7),
-    /** CloudWatch Database Insights mode. Default standard; advanced needs 465+ days of PI retention. */
-    databaseInsightsMode: z.enum(["standard", "advanced"]).default("standard"),
-    /** Enhanced Monitoring interval in seconds: 0 (off), 1, 5, 10, 15, 30, 60. Default 60. */
-    monitoringIntervalSeconds: z
-        .number()
-        .int()
-        .refine((v) => (MONITORING_INTERVALS as readonly number[]).includes(v), {
-            message: `is not an Enhanced Monitoring interval; expected one of ${MONITORING_INTERVALS.join(", ")}`,
-        })
-        .default(60),
-    /** Retention of the exported PostgreSQL log. Default 365 days. */
-    logRetentionDays: logRetentionDays.default(365),
-    /** `log_min_duration_statement` in ms. Default 1000; -1 turns slow-query logging off; 0 is refused. */
-    slowQueryThresholdMs: z
-        .number()
-        .int()
-        .min(-1)
-        .max(2147483647)
-        .refine((v) => v !== 0, {
-            message:
-                "is not allowed: 0 logs every statement with its literal values; use -1 (off) or a threshold in ms",
-        })
-        .default(1000),
-    /** `log_connections` and `log_disconnections`. Default true: who connected, from where, for how long. */
-    logConnections: z.boolean().default(true),
-    /** Database created with the cluster. Default app. */
-    databaseName: z
-        .string()
-        .regex(/^[a-z][a-z0-9_]{0,62}$/, {
-            message: "is not a database name; expected 1-63 lowercase letters, digits or '_', starting with a letter",
-        })
-        .refine((v) => !["postgres", "template0", "template1", "rdsadmin"].includes(v), {
-            message: "is reserved by PostgreSQL or RDS",
-        })
-        .default("app"),
-    /** Master user name (its password is generated and kept by RDS in Secrets Manager). Default dbadmin. */
-    masterUsername: z
-        .string()
-        .regex(/^[a-z][a-z0-9_]{0,15}$/, {
-            message:
-                "is not a master user name; expected 1-16 lowercase letters, digits or '_', starting with a letter",
-        })
-        .refine((v) => !v.startsWith("rds") && !v.startsWith("pg_") && v !== "public", {
-            message: "is reserved; names starting with rds or pg_, and public, are not allowed",
-        })
-        .default("dbadmin"),
-});
+export const databaseSchema = z
+    .strictObject({
+        engineVersion: z
+            .string()
+            .superRefine((v, ctx) => {
+                const parsed = parseEngineVersion(v);
+                if (!parsed) {
+                    ctx.addIssue({
+                        code: "custom",
+                        message: 'is not an Aurora PostgreSQL version; expected "<major>.<minor>" such as "16.6"',
+                    });
+                } else if (!(SUPPORTED_MAJORS as readonly number[]).includes(parsed.major)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        message: `is not a supported major version; expected ${SUPPORTED_MAJORS.join(", ")}`,
+                    });
+                }
+            })
+            .default("16.6")
+            .describe('Aurora PostgreSQL "<major>.<minor>"; quote it in YAML, since 16.10 is not 16.1.')
+            .meta({ allowed: `"<major>.<minor>" with major ${SUPPORTED_MAJORS.join(", ")}` }),
+        instanceClass: z
+            .string()
+            .regex(/^db\.(serverless|[a-z][a-z0-9-]*\.[a-z0-9]+)$/, {
+                message: 'is not a DB instance class; expected "db.serverless" or e.g. "db.r8g.large"',
+            })
+            .default("db.r8g.large")
+            .describe(
+                "db.serverless for Serverless v2 (then serverless is required), or a provisioned class. The default " +
+                    "is Graviton4, the best price/performance for Aurora PostgreSQL.",
+            ),
+        serverless: serverlessSchema.optional(),
+        readers: z
+            .number()
+            .int()
+            .min(0)
+            .max(15)
+            .default(2)
+            .describe("Readers besides the writer, spread over the AZs; every one is a failover target."),
+        readerAutoscaling: readerAutoscalingSchema.optional(),
+        backupRetentionDays: z.number().int().min(1).max(35).default(7).describe("Days of point-in-time recovery."),
+        backupWindow: z
+            .string()
+            .regex(BACKUP_WINDOW, {
+                message: 'is not a backup window; expected UTC "hh24:mi-hh24:mi", e.g. "02:00-03:00"',
+            })
+            .default("02:00-03:00")
+            .describe("Daily backup window, UTC hh24:mi-hh24:mi, at least 30 minutes."),
+        maintenanceWindow: z
+            .string()
+            .regex(MAINTENANCE_WINDOW, {
+                message:
+                    'is not a maintenance window; expected lowercase UTC "ddd:hh24:mi-ddd:hh24:mi", e.g. "sun:04:00-sun:05:00"',
+            })
+            .default("sun:04:00-sun:05:00")
+            .describe(
+                "Weekly maintenance window, UTC ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes, apart from backups.",
+            ),
+        deletionProtection: z.boolean().default(true).describe("AWS-side deletion protection of the cluster."),
+        protect: z
+            .boolean()
+            .default(true)
+            .describe("Pulumi protect on the cluster, so pulumi destroy cannot delete it."),
+        autoMinorVersionUpgrade: z
+            .boolean()
+            .default(true)
+            .describe(
+                "Let AWS apply minor versions in the maintenance window: security patches without a deploy. While " +
+                    "on, engineVersion is the version the cluster was created with and AWS's upgrades are never " +
+                    "rolled back; a version ahead of the running one is refused at preview. To change it " +
+                    "deliberately (a major upgrade), turn this off in the same update.",
+            ),
+        storageType: z
+            .enum(["aurora", "aurora-iopt1"])
+            .default("aurora")
+            .describe("aurora (standard, pay per I/O) or aurora-iopt1 (I/O-Optimized)."),
+        performanceInsightsRetentionDays: z
+            .number()
+            .int()
+            .refine((v) => (PI_RETENTION_DAYS as readonly number[]).includes(v), {
+                message: "is not a Performance Insights retention; expected 7, a multiple of 31 (31-713) or 731",
+            })
+            .default(7)
+            .describe("Days Performance Insights keeps; 7 is the free tier.")
+            .meta({ allowed: "7, a multiple of 31 from 31 to 713, or 731" }),
+        databaseInsightsMode: z
+            .enum(["standard", "advanced"])
+            .default("standard")
+            .describe("CloudWatch Database Insights mode; advanced needs 465 or more days of Performance Insights."),
+        monitoringIntervalSeconds: z
+            .number()
+            .int()
+            .refine((v) => (MONITORING_INTERVALS as readonly number[]).includes(v), {
+                message: `is not an Enhanced Monitoring interval; expected one of ${MONITORING_INTERVALS.join(", ")}`,
+            })
+            .default(60)
+            .describe("Enhanced Monitoring interval in seconds; 0 turns it off.")
+            .meta({ allowed: `one of ${MONITORING_INTERVALS.join(", ")}` }),
+        logRetentionDays: logRetentionDays.default(365).describe("Days the exported PostgreSQL log is kept."),
+        slowQueryThresholdMs: z
+            .number()
+            .int()
+            .min(-1)
+            .max(2147483647)
+            .refine((v) => v !== 0, {
+                message:
+                    "is not allowed: 0 logs every statement with its literal values; use -1 (off) or a threshold in ms",
+            })
+            .default(1000)
+            .describe(
+                "log_min_duration_statement in ms; -1 turns slow-query logging off. 0 is refused: it would log every " +
+                    "statement with its literal values.",
+            ),
+        logConnections: z
+            .boolean()
+            .default(true)
+            .describe("log_connections and log_disconnections: who connected, from where, for how long."),
+        databaseName: z
+            .string()
+            .regex(/^[a-z][a-z0-9_]{0,62}$/, {
+                message:
+                    "is not a database name; expected 1-63 lowercase letters, digits or '_', starting with a letter",
+            })
+            .refine((v) => !["postgres", "template0", "template1", "rdsadmin"].includes(v), {
+                message: "is reserved by PostgreSQL or RDS",
+            })
+            .default("app")
+            .describe("Database created with the cluster; postgres, template0, template1 and rdsadmin are reserved."),
+        masterUsername: z
+            .string()
+            .regex(/^[a-z][a-z0-9_]{0,15}$/, {
+                message:
+                    "is not a master user name; expected 1-16 lowercase letters, digits or '_', starting with a letter",
+            })
+            .refine((v) => !v.startsWith("rds") && !v.startsWith("pg_") && v !== "public", {
+                message: "is reserved; names starting with rds or pg_, and public, are not allowed",
+            })
+            .default("dbadmin")
+            .describe("Master user name. Its password is generated and kept by RDS in Secrets Manager."),
+    })
+    .describe(
+        "Aurora PostgreSQL in the isolated tier: a writer and readers across AZs, encrypted with the platform key, " +
+            "private, with RDS-managed credentials.",
+    )
+    .meta({
+        refusedKeys: {
+            masterPassword:
+                "the master password is generated and kept by RDS in Secrets Manager, never configured; remove it",
+        },
+    });
 
 export type DatabaseSettings = z.output<typeof databaseSchema>;
 

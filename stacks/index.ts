@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./common";
+import { ConfigError, ConfigIssue } from "./common";
+import { findPlaceholders, isOfflinePlan, placeholderIssues } from "./placeholders";
 import { Settings, parseSettings } from "./settings";
 
 export { ConfigError, formatIssue } from "./common";
@@ -14,17 +15,30 @@ export function decodeConfigValue(value: string): unknown {
     }
 }
 
+/** Config keys whose values are secret, as the runtime knows them. */
+function secretKeys(keys: string[]): string[] {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+    return keys.filter((k) => runtime.isConfigSecret?.(k) === true);
+}
+
 /**
- * Reads the current stack's config and validates it. Invalid config stops the program before any
- * resource is registered, with every problem in one message and no stack trace.
+ * Reads the current stack's config and validates it. Invalid config stops the program before any resource is
+ * registered, with every problem in one message and no stack trace. Placeholder values (documentation account ids,
+ * all-zero UUIDs, example domains) are refused too, except under the offline plan, which reports them as warnings.
  */
 export function loadSettings(): Settings {
     const all = pulumi.runtime.allConfig();
     const raw = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, decodeConfigValue(v)]));
+    const placeholders = isOfflinePlan() ? [] : placeholderIssues(findPlaceholders(raw), secretKeys(Object.keys(all)));
+    let settings: Settings | undefined;
+    let issues: ConfigIssue[] = [];
     try {
-        return parseSettings(raw, pulumi.getStack());
+        settings = parseSettings(raw, pulumi.getStack());
     } catch (e) {
-        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
-        throw e;
+        if (!(e instanceof ConfigError)) throw e;
+        issues = e.issues;
     }
+    issues = [...issues, ...placeholders];
+    if (issues.length > 0 || !settings) throw new pulumi.RunError(new ConfigError(issues).message);
+    return settings;
 }

@@ -40,37 +40,67 @@ const vpcCidr = z.string().superRefine((v, ctx) => {
 
 const prefixLength = z.number().int().min(MIN_VPC_PREFIX).max(MAX_SUBNET_PREFIX);
 
-export const networkSchema = z.strictObject({
-    /** VPC CIDR. Default 10.0.0.0/16, the largest block AWS allows, so every tier has room to grow. */
-    cidr: vpcCidr.default("10.0.0.0/16"),
-    /** AZs to spread over. Default 3: survives the loss of one AZ with capacity to spare. */
-    azCount: z.number().int().min(2).max(6).default(3),
-    /** `perAz` (default) keeps egress alive when one AZ fails; `single` saves cost in throwaway stacks. */
-    natGateways: z.enum(["perAz", "single"]).default("perAz"),
-    /** Prefix length of each tier's subnets, used when `subnetCidrs` is not given. */
-    subnetPrefixLengths: z
-        .strictObject({
-            public: prefixLength.default(24),
-            private: prefixLength.default(20),
-            isolated: prefixLength.default(22),
-        })
-        .prefault({}),
-    /** Explicit subnet CIDRs per tier (one per AZ), for VPCs that must fit an existing IP plan. */
-    subnetCidrs: z
-        .strictObject({
-            public: z.array(cidrString),
-            private: z.array(cidrString),
-            isolated: z.array(cidrString),
-        })
-        .optional(),
-    /** Flow-log retention. Default 365 days: a year of network evidence for incident response. */
-    flowLogRetentionDays: logRetentionDays.default(365),
-    /** Interface endpoints to create. Default none: each costs per AZ-hour; the S3 gateway endpoint is always on. */
-    interfaceEndpoints: z
-        .array(z.enum(INTERFACE_ENDPOINTS))
-        .default([])
-        .refine((v) => new Set(v).size === v.length, { message: "lists an endpoint twice" }),
-});
+export const networkSchema = z
+    .strictObject({
+        cidr: vpcCidr
+            .default("10.0.0.0/16")
+            .describe(
+                "The VPC's range: a network address of /16 to /28 inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or " +
+                    "100.64.0.0/10. The default is the largest block AWS allows, so every tier has room to grow.",
+            )
+            .meta({ typeName: "IPv4 CIDR" }),
+        azCount: z
+            .number()
+            .int()
+            .min(2)
+            .max(6)
+            .default(3)
+            .describe(
+                "Availability Zones every tier spans, at most as many as the region offers a new account " +
+                    "(stacks/regions.json). Three survive the loss of one AZ with capacity to spare.",
+            ),
+        natGateways: z
+            .enum(["perAz", "single"])
+            .default("perAz")
+            .describe(
+                "perAz keeps each AZ's egress alive when another AZ fails; single saves cost in disposable stacks.",
+            ),
+        subnetPrefixLengths: z
+            .strictObject({
+                public: prefixLength.default(24).describe("Prefix length of each public subnet (NAT gateways only)."),
+                private: prefixLength.default(20).describe("Prefix length of each private subnet (the services)."),
+                isolated: prefixLength.default(22).describe("Prefix length of each isolated subnet (the data tier)."),
+            })
+            .prefault({})
+            .describe(
+                "Size of each tier's subnets when subnetCidrs is not given. The plan is laid out largest first and " +
+                    "aligned; a VPC too small for it is a config error. Changing azCount or these lengths re-lays " +
+                    "(replaces) the subnets; use subnetCidrs to grow in place.",
+            ),
+        subnetCidrs: z
+            .strictObject({
+                public: z.array(cidrString).describe("Public subnets, one per AZ, in AZ order."),
+                private: z.array(cidrString).describe("Private subnets, one per AZ, in AZ order."),
+                isolated: z.array(cidrString).describe("Isolated subnets, one per AZ, in AZ order."),
+            })
+            .optional()
+            .describe(
+                "Explicit subnets per tier, for a VPC that must fit an existing IP plan. Each must lie inside cidr; " +
+                    "no two may overlap. Default: computed from subnetPrefixLengths.",
+            ),
+        flowLogRetentionDays: logRetentionDays
+            .default(365)
+            .describe("Days VPC flow logs are kept: a year of network evidence for incident response."),
+        interfaceEndpoints: z
+            .array(z.enum(INTERFACE_ENDPOINTS))
+            .default([])
+            .refine((v) => new Set(v).size === v.length, { message: "lists an endpoint twice" })
+            .describe(
+                "Interface endpoints in the private tier, so image pulls, logs and secret reads stay off the NAT " +
+                    "path. Each costs per AZ-hour; the S3 gateway endpoint is always created.",
+            ),
+    })
+    .describe("The VPC: three subnet tiers over several AZs, NAT, flow logs and VPC endpoints.");
 
 export type NetworkSettings = z.output<typeof networkSchema> & { subnets: Record<Tier, string[]> };
 

@@ -2,8 +2,11 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, PROJECT, zodIssues } from "./common";
 import { NetworkSettings, checkNetwork, networkSchema } from "./network";
 import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
+import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
+import { checkAzCount, checkRegion } from "./aws-regions";
+import { unwrap } from "./schema";
 import { SecretsSettings, secretsSchema } from "./secrets";
-import { ServicesSettings, checkServices, servicesSchema } from "./services";
+import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
 import { dataApiProblems } from "../components/aurora/iamUsers";
 
 /** Everything a stack's config decides, validated and typed. Built before any resource exists. */
@@ -11,6 +14,8 @@ export interface Settings {
     project: string;
     stack: string;
     region: string;
+    /** The policy profile (policy/config/<profile>.json) the policy pack applies to this stack. */
+    policyProfile: string;
     /** Tags applied to every resource through the provider's default tags. */
     tags: Record<string, string>;
     network: NetworkSettings;
@@ -29,21 +34,26 @@ const tagsSchema = z
             .string()
             .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: "is not a valid tag value (0-256 characters)" }),
     )
-    .default({});
+    .default({})
+    .describe(
+        "Extra tags for every resource, applied once through the provider's default tags. project, stack and " +
+            "managed-by are always set. Keys may not use the reserved aws: prefix.",
+    )
+    .meta({ typeName: "map of tag key to tag value" });
 
-/** The project's top-level config keys (`aws-platform:<key>`); any other key is an error. */
-const sections = {
+/**
+ * The project's top-level config keys (`aws-platform:<key>`) with the schemas that document them; any other key is an
+ * error. A new section is one more entry here (and its declaration in Pulumi.yaml); the config reference in
+ * docs/configuration.md is generated from this list.
+ */
+export const SECTIONS = {
+    policyProfile: policyProfileSchema,
     network: networkSchema,
     secrets: secretsSchema,
     database: databaseSchema,
-    services: servicesSchema,
+    services: servicesReferenceSchema,
     tags: tagsSchema,
-} as const;
-
-export type SectionName = keyof typeof sections;
-export const SECTION_NAMES = Object.keys(sections) as SectionName[];
-
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+} as const satisfies Record<string, z.ZodType>;
 
 /**
  * Services that log in with `databaseIamUser` need their users created through the RDS Data API, which the
@@ -71,15 +81,19 @@ function checkIamDatabaseUsers(database: DatabaseSettings, services: ServicesSet
 }
 
 /**
- * Validates a stack's raw config (keys as in the stack file, values already parsed from YAML/JSON)
- * and returns typed settings. Every problem is collected before anything is reported.
- *
- * @throws ConfigError listing every problem.
+ * Sections parsed with a different schema than the one that documents them. services is parsed part by part in
+ * checkServices, so that one app's errors do not hide the other apps' cross-checks.
  */
-export function parseSettings(raw: Record<string, unknown>, stack: string): Settings {
-    const issues: ConfigIssue[] = [];
-    const parsed: Partial<Record<SectionName, unknown>> = {};
+const PARSED_WITH: Partial<Record<SectionName, z.ZodType>> = { services: servicesSchema };
 
+export type SectionName = keyof typeof SECTIONS;
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+
+/** Parsed sections, before the cross-section checks. */
+type Parsed = Partial<Record<SectionName, unknown>>;
+
+function checkKeys(raw: Record<string, unknown>): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
     for (const key of Object.keys(raw)) {
         if (!key.includes(":")) {
             issues.push({
@@ -89,31 +103,41 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             continue;
         }
         const [ns, name] = key.split(":", 2);
-        if (ns === PROJECT && !(name in sections)) {
+        if (ns === PROJECT && !(name in SECTIONS)) {
             issues.push({
                 key,
                 message: `is not a known setting; expected one of ${SECTION_NAMES.map((s) => `${PROJECT}:${s}`).join(", ")}`,
             });
         }
     }
+    return issues;
+}
 
-    const region = raw["aws:region"];
-    if (region === undefined) {
-        issues.push({
-            key: "aws:region",
-            message: 'is required; set it with `pulumi config set aws:region <region>`, e.g. "eu-west-1"',
-        });
-    } else if (typeof region !== "string" || !REGION.test(region)) {
-        issues.push({ key: "aws:region", value: region, message: 'is not an AWS region name (e.g. "eu-west-1")' });
-    }
-
+function parseSections(raw: Record<string, unknown>, issues: ConfigIssue[]): Parsed {
+    const parsed: Parsed = {};
     for (const name of SECTION_NAMES) {
         const key = `${PROJECT}:${name}`;
-        const value = raw[key] ?? {};
-        const result = sections[name].safeParse(value, { reportInput: true });
+        const schema = PARSED_WITH[name] ?? SECTIONS[name];
+        // A section the stack does not set gets its defaults: its own default, or those of an empty object's keys.
+        const value = raw[key] ?? (unwrap(schema).hasDefault ? undefined : {});
+        const result = schema.safeParse(value, { reportInput: true });
         if (result.success) parsed[name] = result.data;
-        else issues.push(...zodIssues(key, value, result.error));
+        else issues.push(...zodIssues(key, value, result.error, SECTIONS[name]));
     }
+    return parsed;
+}
+
+/**
+ * Validates a stack's raw config (keys as in the stack file, values already parsed from YAML/JSON)
+ * and returns typed settings. Every problem is collected before anything is reported.
+ *
+ * @throws ConfigError listing every problem.
+ */
+export function parseSettings(raw: Record<string, unknown>, stack: string): Settings {
+    const issues: ConfigIssue[] = [...checkKeys(raw)];
+    const region = raw["aws:region"];
+    issues.push(...checkRegion(region));
+    const parsed = parseSections(raw, issues);
 
     let network: NetworkSettings | undefined;
     if (parsed.network) {
@@ -121,16 +145,20 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         const checked = checkNetwork(n);
         issues.push(...checked.issues);
         if (checked.subnets) network = { ...n, subnets: checked.subnets };
+        if (typeof region === "string") {
+            const rawNetwork = raw[`${PROJECT}:network`] as Record<string, unknown> | undefined;
+            issues.push(...checkAzCount(region, n.azCount, rawNetwork?.azCount !== undefined));
+        }
     }
-
+    if (parsed.policyProfile !== undefined) issues.push(...checkPolicyProfile(parsed.policyProfile as string));
     if (parsed.database) issues.push(...checkDatabase(parsed.database as DatabaseSettings));
-    if (parsed.database && parsed.services) {
-        issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
-    }
     if (parsed.services) {
         issues.push(
             ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),
         );
+    }
+    if (parsed.database && parsed.services) {
+        issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
 
     if (issues.length > 0 || !network) throw new ConfigError(issues);
@@ -138,6 +166,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         project: PROJECT,
         stack,
         region: region as string,
+        policyProfile: parsed.policyProfile as string,
         tags: parsed.tags as Record<string, string>,
         network,
         secrets: parsed.secrets as SecretsSettings,

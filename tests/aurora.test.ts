@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { parseSettings, Settings } from "../stacks/settings";
 import { PlanMode, PlannedResource } from "../tools/plan/types";
-import { readStackConfig } from "../tools/plan/project";
+import { listStacks, readStackConfig } from "../tools/plan/project";
 import { ProgramError, RunResult } from "../tools/plan/runner";
 import {
     UNKNOWN,
@@ -80,7 +80,7 @@ function* entries(value: unknown, at = ""): Generator<[string, unknown]> {
     }
 }
 
-const STACKS = ["dev", "prod"] as const;
+const STACKS = listStacks(path.resolve(__dirname, ".."));
 const MODES: PlanMode[] = ["preview", "update"];
 
 for (const stack of STACKS) {
@@ -471,9 +471,12 @@ for (const stack of STACKS) {
 
 describe("AuroraCluster across stacks", () => {
     it("gives every stack its own cluster identifier and final snapshot name", async () => {
-        const [dev, prod] = [await planOf("dev", "update"), await planOf("prod", "update")];
-        assert.notEqual(clusterOf(dev).inputs.clusterIdentifier, clusterOf(prod).inputs.clusterIdentifier);
-        assert.notEqual(clusterOf(dev).inputs.finalSnapshotIdentifier, clusterOf(prod).inputs.finalSnapshotIdentifier);
+        const clusters: PlannedResource[] = [];
+        for (const stack of STACKS) clusters.push(clusterOf(await planOf(stack, "update")));
+        for (const key of ["clusterIdentifier", "finalSnapshotIdentifier"]) {
+            const values = clusters.map((c) => c.inputs[key]);
+            assert.equal(new Set(values).size, STACKS.length, `${key}: ${values.join(", ")}`);
+        }
     });
 });
 

@@ -5,8 +5,8 @@ import { planSubnets } from "../stacks/cidr";
 import { ProgramError } from "../tools/plan/runner";
 import { depsOf, named, ofType, runIsolated } from "./helpers/plan";
 
-const config = { "aws:region": "us-east-2" };
-const KEY = "arn:aws:kms:us-east-2:123456789012:key/00000000-0000-4000-8000-000000000000";
+const config = { "aws:region": "us-east-1" };
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000";
 
 describe("Network component (isolated, under mocks)", () => {
     const subnets = planSubnets("10.40.0.0/16", 4, { public: 26, private: 22, isolated: 24 });
@@ -31,7 +31,7 @@ describe("Network component (isolated, under mocks)", () => {
         const routes = ofType(r, "aws:ec2/route:Route").filter((x) => x.inputs.natGatewayId !== undefined);
         assert.equal(routes.length, 4);
         for (const route of routes) assert.deepEqual(route.propertyDependencies.natGatewayId, [nats[0].urn]);
-        const azs = ["us-east-2a", "us-east-2b", "us-east-2c", "us-east-2d"];
+        const azs = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"];
         assert.deepEqual(
             ofType(r, "aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZone),
             [...azs, ...azs, ...azs],
@@ -59,8 +59,8 @@ describe("Network component (isolated, under mocks)", () => {
             (e) => e.inputs.vpcEndpointType === "Interface",
         );
         assert.deepEqual(interfaces.map((e) => e.inputs.serviceName).sort(), [
-            "com.amazonaws.us-east-2.kms",
-            "com.amazonaws.us-east-2.sts",
+            "com.amazonaws.us-east-1.kms",
+            "com.amazonaws.us-east-1.sts",
         ]);
         const [rule] = ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
         assert.equal(rule.inputs.fromPort, 443);

@@ -83,7 +83,7 @@ describe("database settings", () => {
             `${K}.performanceInsightsRetentionDays: 30 is not a Performance Insights retention; expected 7, a multiple of 31 (31-713) or 731`,
             `${K}.monitoringIntervalSeconds: 20 is not an Enhanced Monitoring interval; expected one of 0, 1, 5, 10, 15, 30, 60`,
             `${K}.slowQueryThresholdMs: 0 is not allowed: 0 logs every statement with its literal values; use -1 (off) or a threshold in ms`,
-            `${K}.readerz: is not a known setting; check its spelling against the config reference in README.md`,
+            `${K}.readerz: is not a known setting; expected one of ${Object.keys(databaseSchema.shape).join(", ")}`,
         ]);
     });
 
@@ -245,7 +245,7 @@ describe("database settings", () => {
         assert.equal(problems({ masterUsername: "pg_admin" }).length, 1);
         assert.equal(problems({ databaseName: "postgres" }).length, 1);
         assert.deepEqual(problems({ masterPassword: "hunter2" }), [
-            `${K}.masterPassword: is not a known setting; check its spelling against the config reference in README.md`,
+            `${K}.masterPassword: is not allowed: the master password is generated and kept by RDS in Secrets Manager, never configured; remove it`,
         ]);
     });
 

@@ -3,7 +3,8 @@ import * as aws from "@pulumi/aws";
 import { parseSettings } from "../stacks/settings";
 import { AppSettings, DEFAULT_HEALTH_CHECK, ServicesSettings } from "../stacks/services";
 import { PROJECT_DIR, RunResult } from "../tools/plan/runner";
-import { readStackConfig } from "../tools/plan/project";
+import { ELB_ACCOUNTS } from "../tools/plan/invokes";
+import { listStacks, readStackConfig } from "../tools/plan/project";
 import { PlannedResource } from "../tools/plan/types";
 import { UNKNOWN, dependsOn, depsOf, jsonInput, named, ofType, plain, planOf, runIsolated } from "./helpers/plan";
 
@@ -54,7 +55,29 @@ const inputs = (r: PlannedResource) => plain(r.inputs) as Record<string, unknown
 const out = (r: PlannedResource, k: string) => plain(r.outputs[k]) as string;
 const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL/i;
 
-for (const stack of ["dev", "prod"]) {
+const STACKS = listStacks(PROJECT_DIR);
+const WITH_SERVICES = STACKS.filter((stack) => Object.keys(servicesOf(stack).apps).length > 0);
+
+describe("FargateService across the committed stacks", () => {
+    it("is planned exactly for the stacks that configure services", async () => {
+        for (const stack of STACKS) {
+            const r = await planOf(stack, "update");
+            const expected = WITH_SERVICES.includes(stack) ? 1 : 0;
+            assert.strictEqual(ofType(r, "aws-platform:index:FargateService").length, expected, stack);
+            assert.strictEqual(ofType(r, T.cluster).length, expected, stack);
+        }
+    });
+
+    it("exercises both a web service and a worker somewhere in the committed stacks", () => {
+        const apps = WITH_SERVICES.flatMap((stack) => Object.values(servicesOf(stack).apps));
+        assert.ok(apps.some((a) => a.port !== undefined) && apps.some((a) => a.port === undefined));
+    });
+});
+
+for (const stack of WITH_SERVICES) {
+    // The load balancer, its VPC origin and its log bucket exist only for stacks with a web service (an app with a port).
+    const hasWeb = Object.values(servicesOf(stack).apps).some((a) => a.port !== undefined);
+    const region = readStackConfig(PROJECT_DIR, stack).raw["aws:region"] as string;
     describe(`FargateService in stack ${stack} (update)`, () => {
         let r: RunResult;
         let s: ServicesSettings;
@@ -92,7 +115,6 @@ for (const stack of ["dev", "prod"]) {
             assert.deepStrictEqual(inputs(clusters[0]).settings, [
                 { name: "containerInsights", value: s.cluster.containerInsights },
             ]);
-            assert.ok(apps.length >= 2 && web().length >= 1 && workers().length >= 1, "a web service and a worker");
             assert.strictEqual(mine(T.service).length, apps.length);
             assert.strictEqual(mine(T.taskDef).length, apps.length);
             assert.strictEqual(mine(T.tg).length, web().length);
@@ -211,66 +233,67 @@ for (const stack of ["dev", "prod"]) {
             }
         });
 
-        it("chains security groups: CloudFront prefix list → ALB → service → database", () => {
-            const albSg = named(r, "app-alb", T.sg);
-            const dbSg = named(r, "database-sg", T.sg);
-            const https = s.loadBalancer.certificateArn !== undefined;
-            const listenerPort = https ? 443 : 80;
-            // Nothing anywhere is open to the world.
-            for (const rule of ofType(r, T.ingress)) {
-                assert.ok(!["0.0.0.0/0"].includes(inputs(rule).cidrIpv4 as string), `${rule.name} is not open`);
-                assert.ok(inputs(rule).cidrIpv6 === undefined, `${rule.name} has no IPv6 CIDR`);
-            }
-            // The security groups have no inline rules.
-            for (const sg of ofType(r, T.sg).filter((x) => x.name.startsWith("app-"))) {
-                assert.strictEqual(sg.inputs.ingress, undefined);
-                assert.strictEqual(sg.inputs.egress, undefined);
-            }
-            const albIngress = ofType(r, T.ingress).filter((x) => depsOf(r, x, "securityGroupId").includes(albSg));
-            assert.strictEqual(albIngress.length, 1);
-            const cf = inputs(albIngress[0]);
-            assert.match(cf.prefixListId as string, /^pl-/);
-            assert.strictEqual(cf.fromPort, listenerPort);
-            assert.strictEqual(cf.toPort, listenerPort);
-            assert.strictEqual(cf.cidrIpv4, undefined);
+        if (hasWeb) {
+            it("chains security groups: CloudFront prefix list → ALB → service → database", () => {
+                const albSg = named(r, "app-alb", T.sg);
+                const dbSg = named(r, "database-sg", T.sg);
+                const https = s.loadBalancer.certificateArn !== undefined;
+                const listenerPort = https ? 443 : 80;
+                // Nothing anywhere is open to the world.
+                for (const rule of ofType(r, T.ingress)) {
+                    assert.ok(!["0.0.0.0/0"].includes(inputs(rule).cidrIpv4 as string), `${rule.name} is not open`);
+                    assert.ok(inputs(rule).cidrIpv6 === undefined, `${rule.name} has no IPv6 CIDR`);
+                }
+                // The security groups have no inline rules.
+                for (const sg of ofType(r, T.sg).filter((x) => x.name.startsWith("app-"))) {
+                    assert.strictEqual(sg.inputs.ingress, undefined);
+                    assert.strictEqual(sg.inputs.egress, undefined);
+                }
+                const albIngress = ofType(r, T.ingress).filter((x) => depsOf(r, x, "securityGroupId").includes(albSg));
+                assert.strictEqual(albIngress.length, 1);
+                const cf = inputs(albIngress[0]);
+                assert.match(cf.prefixListId as string, /^pl-/);
+                assert.strictEqual(cf.fromPort, listenerPort);
+                assert.strictEqual(cf.toPort, listenerPort);
+                assert.strictEqual(cf.cidrIpv4, undefined);
 
-            for (const [svc, app] of apps) {
-                const sg = named(r, `app-${svc}`, T.sg);
-                const ownIngress = ofType(r, T.ingress).filter((x) => depsOf(r, x, "securityGroupId").includes(sg));
-                const ownEgress = ofType(r, T.egress).filter((x) => depsOf(r, x, "securityGroupId").includes(sg));
-                if (app.port !== undefined) {
-                    assert.strictEqual(ownIngress.length, 1);
-                    assert.deepStrictEqual(depsOf(r, ownIngress[0], "referencedSecurityGroupId"), [albSg]);
-                    assert.strictEqual(inputs(ownIngress[0]).fromPort, app.port);
-                    assert.strictEqual(inputs(ownIngress[0]).toPort, app.port);
-                    const albOut = ofType(r, T.egress).filter(
-                        (x) =>
-                            depsOf(r, x, "securityGroupId").includes(albSg) &&
-                            depsOf(r, x, "referencedSecurityGroupId").includes(sg),
+                for (const [svc, app] of apps) {
+                    const sg = named(r, `app-${svc}`, T.sg);
+                    const ownIngress = ofType(r, T.ingress).filter((x) => depsOf(r, x, "securityGroupId").includes(sg));
+                    const ownEgress = ofType(r, T.egress).filter((x) => depsOf(r, x, "securityGroupId").includes(sg));
+                    if (app.port !== undefined) {
+                        assert.strictEqual(ownIngress.length, 1);
+                        assert.deepStrictEqual(depsOf(r, ownIngress[0], "referencedSecurityGroupId"), [albSg]);
+                        assert.strictEqual(inputs(ownIngress[0]).fromPort, app.port);
+                        assert.strictEqual(inputs(ownIngress[0]).toPort, app.port);
+                        const albOut = ofType(r, T.egress).filter(
+                            (x) =>
+                                depsOf(r, x, "securityGroupId").includes(albSg) &&
+                                depsOf(r, x, "referencedSecurityGroupId").includes(sg),
+                        );
+                        assert.strictEqual(albOut.length, 1, `the ALB may reach ${svc}`);
+                        assert.strictEqual(inputs(albOut[0]).fromPort, app.port);
+                    }
+                    const toDb = ownEgress.filter((x) => depsOf(r, x, "referencedSecurityGroupId").includes(dbSg));
+                    const usesDb =
+                        Object.values(app.secrets).some((v) => v.startsWith("database:")) ||
+                        app.databaseIamUser !== undefined;
+                    assert.strictEqual(toDb.length, usesDb ? 1 : 0);
+                    if (usesDb) {
+                        assert.strictEqual(inputs(toDb[0]).fromPort, 5432);
+                        const dbIn = named(r, `database-from-${svc}`, T.ingress);
+                        assert.deepStrictEqual(depsOf(r, dbIn, "referencedSecurityGroupId"), [sg]);
+                        assert.deepStrictEqual(depsOf(r, dbIn, "securityGroupId"), [dbSg]);
+                    }
+                    const other = ownEgress.filter((x) => !toDb.includes(x));
+                    assert.deepStrictEqual(
+                        other.map((x) => [inputs(x).cidrIpv4, inputs(x).fromPort, inputs(x).toPort]),
+                        [["0.0.0.0/0", 443, 443]],
+                        "only HTTPS out besides the database",
                     );
-                    assert.strictEqual(albOut.length, 1, `the ALB may reach ${svc}`);
-                    assert.strictEqual(inputs(albOut[0]).fromPort, app.port);
                 }
-                const toDb = ownEgress.filter((x) => depsOf(r, x, "referencedSecurityGroupId").includes(dbSg));
-                const usesDb =
-                    Object.values(app.secrets).some((v) => v.startsWith("database:")) ||
-                    app.databaseIamUser !== undefined;
-                assert.strictEqual(toDb.length, usesDb ? 1 : 0);
-                if (usesDb) {
-                    assert.strictEqual(inputs(toDb[0]).fromPort, 5432);
-                    const dbIn = named(r, `database-from-${svc}`, T.ingress);
-                    assert.deepStrictEqual(depsOf(r, dbIn, "referencedSecurityGroupId"), [sg]);
-                    assert.deepStrictEqual(depsOf(r, dbIn, "securityGroupId"), [dbSg]);
-                }
-                const other = ownEgress.filter((x) => !toDb.includes(x));
-                assert.deepStrictEqual(
-                    other.map((x) => [inputs(x).cidrIpv4, inputs(x).fromPort, inputs(x).toPort]),
-                    [["0.0.0.0/0", 443, 443]],
-                    "only HTTPS out besides the database",
-                );
-            }
-        });
-
+            });
+        }
         it("scopes each execution role to its own secrets, key, repository and log group", () => {
             const keyArn = out(ofType(r, T.key)[0], "arn");
             const secretArn = (name: string) => out(named(r, `secrets-${name}`, T.secret), "arn");
@@ -299,7 +322,7 @@ for (const stack of ["dev", "prod"]) {
                 );
                 for (const k of kms) {
                     assert.deepStrictEqual(k.Condition, {
-                        StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+                        StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
                     });
                 }
                 const logs = docs.filter((d) => list(d.Action).some((a) => a.startsWith("logs:")));
@@ -351,7 +374,7 @@ for (const stack of ["dev", "prod"]) {
                             Sid: "ConnectAsOwnDatabaseUser",
                             Effect: "Allow",
                             Action: "rds-db:connect",
-                            Resource: `arn:aws:rds-db:eu-west-1:123456789012:dbuser:${resourceId}/${app.databaseIamUser}`,
+                            Resource: `arn:aws:rds-db:${region}:123456789012:dbuser:${resourceId}/${app.databaseIamUser}`,
                         },
                     ]);
                 }
@@ -376,7 +399,10 @@ for (const stack of ["dev", "prod"]) {
                 assert.strictEqual(envValue("DATABASE_USER"), app.databaseIamUser);
                 assert.strictEqual(envValue("DATABASE_IAM_AUTH"), app.databaseIamUser ? "true" : undefined);
                 for (const x of secrets) {
-                    assert.match(x.valueFrom, /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:/);
+                    assert.ok(
+                        x.valueFrom.startsWith(`arn:aws:secretsmanager:${region}:123456789012:secret:`),
+                        x.valueFrom,
+                    );
                     if (app.secrets[x.name].startsWith("database:")) {
                         assert.ok(x.valueFrom.endsWith(`:${app.secrets[x.name].split(":")[1]}::`), x.valueFrom);
                     }
@@ -490,115 +516,129 @@ for (const stack of ["dev", "prod"]) {
             }
         });
 
-        it("puts one internal, hardened load balancer behind a CloudFront VPC origin", () => {
-            const lbs = ofType(r, T.lb);
-            assert.strictEqual(lbs.length, 1);
-            const lb = lbs[0];
-            const p = inputs(lb);
-            assert.strictEqual(p.internal, true);
-            assert.strictEqual(p.loadBalancerType, "application");
-            assert.strictEqual(p.dropInvalidHeaderFields, true);
-            assert.strictEqual(p.desyncMitigationMode, "strictest");
-            assert.strictEqual(p.enableDeletionProtection, s.loadBalancer.deletionProtection);
-            const subnets = depsOf(r, lb, "subnets");
-            assert.ok(subnets.length >= 2 && subnets.every((x) => x.name.startsWith("network-private-")));
-            assert.deepStrictEqual(depsOf(r, lb, "securityGroups"), [named(r, "app-alb", T.sg)]);
-            const bucket = named(r, "app-alb-logs", T.bucket);
-            assert.deepStrictEqual(depsOf(r, lb, "accessLogs"), [bucket]);
-            assert.ok(dependsOn(lb, named(r, "app-alb-logs", T.bucketPolicy)), "the LB waits for the bucket policy");
+        if (hasWeb) {
+            it("puts one internal, hardened load balancer behind a CloudFront VPC origin", () => {
+                const lbs = ofType(r, T.lb);
+                assert.strictEqual(lbs.length, 1);
+                const lb = lbs[0];
+                const p = inputs(lb);
+                assert.strictEqual(p.internal, true);
+                assert.strictEqual(p.loadBalancerType, "application");
+                assert.strictEqual(p.dropInvalidHeaderFields, true);
+                assert.strictEqual(p.desyncMitigationMode, "strictest");
+                assert.strictEqual(p.enableDeletionProtection, s.loadBalancer.deletionProtection);
+                const subnets = depsOf(r, lb, "subnets");
+                assert.ok(subnets.length >= 2 && subnets.every((x) => x.name.startsWith("network-private-")));
+                assert.deepStrictEqual(depsOf(r, lb, "securityGroups"), [named(r, "app-alb", T.sg)]);
+                const bucket = named(r, "app-alb-logs", T.bucket);
+                assert.deepStrictEqual(depsOf(r, lb, "accessLogs"), [bucket]);
+                assert.ok(
+                    dependsOn(lb, named(r, "app-alb-logs", T.bucketPolicy)),
+                    "the LB waits for the bucket policy",
+                );
 
-            const listeners = ofType(r, T.listener);
-            assert.strictEqual(listeners.length, 1);
-            const l = inputs(listeners[0]);
-            const https = s.loadBalancer.certificateArn !== undefined;
-            assert.strictEqual(l.protocol, https ? "HTTPS" : "HTTP");
-            assert.strictEqual(l.port, https ? 443 : 80);
-            if (https) {
-                assert.strictEqual(l.sslPolicy, s.loadBalancer.sslPolicy);
-                assert.strictEqual(l.certificateArn, s.loadBalancer.certificateArn);
-            }
-            assert.deepStrictEqual(
-                (l.defaultActions as { type: string; fixedResponse: { statusCode: string } }[]).map((a) => [
-                    a.type,
-                    a.fixedResponse.statusCode,
-                ]),
-                [["fixed-response", "404"]],
-            );
+                const listeners = ofType(r, T.listener);
+                assert.strictEqual(listeners.length, 1);
+                const l = inputs(listeners[0]);
+                const https = s.loadBalancer.certificateArn !== undefined;
+                assert.strictEqual(l.protocol, https ? "HTTPS" : "HTTP");
+                assert.strictEqual(l.port, https ? 443 : 80);
+                if (https) {
+                    assert.strictEqual(l.sslPolicy, s.loadBalancer.sslPolicy);
+                    assert.strictEqual(l.certificateArn, s.loadBalancer.certificateArn);
+                }
+                assert.deepStrictEqual(
+                    (l.defaultActions as { type: string; fixedResponse: { statusCode: string } }[]).map((a) => [
+                        a.type,
+                        a.fixedResponse.statusCode,
+                    ]),
+                    [["fixed-response", "404"]],
+                );
 
-            const origin = ofType(r, T.vpcOrigin);
-            assert.strictEqual(origin.length, 1);
-            assert.deepStrictEqual(depsOf(r, origin[0], "vpcOriginEndpointConfig"), [lb]);
-            const cfg = inputs(origin[0]).vpcOriginEndpointConfig as Record<string, unknown>;
-            assert.strictEqual(cfg.arn, out(lb, "arn"));
-            assert.strictEqual(cfg.originProtocolPolicy, https ? "https-only" : "http-only");
-            assert.deepStrictEqual(cfg.originSslProtocols, { items: ["TLSv1.2"], quantity: 1 });
-            assert.match(plain(r.outputs.vpcOriginId) as string, /^vo_[A-Z0-9]{22}$/);
-            assert.strictEqual(plain(r.outputs.vpcOriginArn), out(origin[0], "arn"));
-            assert.strictEqual(plain(r.outputs.loadBalancerDnsName), out(lb, "dnsName"));
-            assert.strictEqual(plain(r.outputs.clusterName), `aws-platform-${stack}-app`);
-        });
-
-        it("sends access logs to an SSE-S3, private, TLS-only bucket that only ELB may write to", () => {
-            const bucket = named(r, "app-alb-logs", T.bucket);
-            const linked = (type: string) => {
-                const found = r.resources.filter((x) => x.type === type && depsOf(r, x, "bucket").includes(bucket));
-                assert.strictEqual(found.length, 1, type);
-                return inputs(found[0]);
-            };
-            const sse = linked(
-                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-            );
-            assert.deepStrictEqual(sse.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-            assert.strictEqual(
-                inputs(bucket).forceDestroy,
-                !s.loadBalancer.deletionProtection,
-                "only a stack without deletion protection may destroy its access logs with the bucket",
-            );
-            const pab = linked("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-            for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
-                assert.strictEqual(pab[k], true, k);
-            }
-            assert.deepStrictEqual(linked("aws:s3/bucketOwnershipControls:BucketOwnershipControls").rule, {
-                objectOwnership: "BucketOwnerEnforced",
+                const origin = ofType(r, T.vpcOrigin);
+                assert.strictEqual(origin.length, 1);
+                assert.deepStrictEqual(depsOf(r, origin[0], "vpcOriginEndpointConfig"), [lb]);
+                const cfg = inputs(origin[0]).vpcOriginEndpointConfig as Record<string, unknown>;
+                assert.strictEqual(cfg.arn, out(lb, "arn"));
+                assert.strictEqual(cfg.originProtocolPolicy, https ? "https-only" : "http-only");
+                assert.deepStrictEqual(cfg.originSslProtocols, { items: ["TLSv1.2"], quantity: 1 });
+                assert.match(plain(r.outputs.vpcOriginId) as string, /^vo_[A-Z0-9]{22}$/);
+                assert.strictEqual(plain(r.outputs.vpcOriginArn), out(origin[0], "arn"));
+                assert.strictEqual(plain(r.outputs.loadBalancerDnsName), out(lb, "dnsName"));
+                assert.strictEqual(plain(r.outputs.clusterName), `aws-platform-${stack}-app`);
             });
-            const lifecycle = linked("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
-            assert.strictEqual(
-                (lifecycle.rules as { expiration: { days: number } }[])[0].expiration.days,
-                s.loadBalancer.accessLogRetentionDays,
-            );
-            linked(T.bucketPolicy);
-            const policy = named(r, "app-alb-logs", T.bucketPolicy);
-            const docs = statements(policy);
-            const bucketArn = out(bucket, "arn");
-            const writes = docs.filter((d) => d.Effect === "Allow");
-            assert.ok(writes.length >= 1);
-            for (const w of writes) {
-                assert.deepStrictEqual(list(w.Action), ["s3:PutObject"]);
-                assert.deepStrictEqual(list(w.Resource), [`${bucketArn}/alb/AWSLogs/123456789012/*`]);
-            }
-            const principals = JSON.stringify(writes.map((w) => (w as { Principal?: unknown }).Principal));
-            assert.ok(principals.includes("logdelivery.elasticloadbalancing.amazonaws.com"));
-            // eu-west-1 predates August 2022: the regional ELB account is granted too.
-            assert.ok(principals.includes("arn:aws:iam::156460612806:root"));
-            const deny = docs.filter((d) => d.Effect === "Deny");
-            assert.deepStrictEqual(deny, [
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [bucketArn, `${bucketArn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ]);
-        });
+        }
+        if (hasWeb) {
+            it("sends access logs to an SSE-S3, private, TLS-only bucket that only ELB may write to", () => {
+                const bucket = named(r, "app-alb-logs", T.bucket);
+                const linked = (type: string) => {
+                    const found = r.resources.filter((x) => x.type === type && depsOf(r, x, "bucket").includes(bucket));
+                    assert.strictEqual(found.length, 1, type);
+                    return inputs(found[0]);
+                };
+                const sse = linked(
+                    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                );
+                assert.deepStrictEqual(sse.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+                assert.strictEqual(
+                    inputs(bucket).forceDestroy,
+                    !s.loadBalancer.deletionProtection,
+                    "only a stack without deletion protection may destroy its access logs with the bucket",
+                );
+                const pab = linked("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+                for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+                    assert.strictEqual(pab[k], true, k);
+                }
+                assert.deepStrictEqual(linked("aws:s3/bucketOwnershipControls:BucketOwnershipControls").rule, {
+                    objectOwnership: "BucketOwnerEnforced",
+                });
+                const lifecycle = linked("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+                assert.strictEqual(
+                    (lifecycle.rules as { expiration: { days: number } }[])[0].expiration.days,
+                    s.loadBalancer.accessLogRetentionDays,
+                );
+                linked(T.bucketPolicy);
+                const policy = named(r, "app-alb-logs", T.bucketPolicy);
+                const docs = statements(policy);
+                const bucketArn = out(bucket, "arn");
+                const writes = docs.filter((d) => d.Effect === "Allow");
+                assert.ok(writes.length >= 1);
+                for (const w of writes) {
+                    assert.deepStrictEqual(list(w.Action), ["s3:PutObject"]);
+                    assert.deepStrictEqual(list(w.Resource), [`${bucketArn}/alb/AWSLogs/123456789012/*`]);
+                }
+                const principals = JSON.stringify(writes.map((w) => (w as { Principal?: unknown }).Principal));
+                assert.ok(principals.includes("logdelivery.elasticloadbalancing.amazonaws.com"));
+                // A region that predates August 2022 has a regional ELB account, which is granted too.
+                const elbAccount = ELB_ACCOUNTS[region];
+                assert.strictEqual(principals.includes(`arn:aws:iam::${elbAccount}:root`), elbAccount !== undefined);
+                const deny = docs.filter((d) => d.Effect === "Deny");
+                assert.deepStrictEqual(deny, [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucketArn, `${bucketArn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]);
+            });
+        }
+        if (!hasWeb) {
+            it("has no load balancer, VPC origin or access-log bucket: no service has a port", () => {
+                for (const type of [T.lb, T.listener, T.tg, T.vpcOrigin, T.bucket])
+                    assert.strictEqual(mine(type).length, 0);
+            });
+        }
     });
 }
 
-describe("FargateService in stack dev (preview)", () => {
+describe("FargateService at preview", () => {
     it("plans with unknown ARNs: container definitions and policies stay unknown, nothing hangs", async () => {
-        const r = await planOf("dev", "preview");
-        const apps = Object.keys(servicesOf("dev").apps);
+        const stack = WITH_SERVICES.find((st) => Object.values(servicesOf(st).apps).some((a) => a.port !== undefined))!;
+        const r = await planOf(stack, "preview");
+        const apps = Object.keys(servicesOf(stack).apps);
         assert.strictEqual(ofType(r, T.service).length, apps.length);
         for (const svc of apps) {
             assert.strictEqual(named(r, `app-${svc}`, T.taskDef).inputs.containerDefinitions, UNKNOWN);

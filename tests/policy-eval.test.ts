@@ -25,7 +25,7 @@ import {
     type ResolvedPolicyConfig,
 } from "../tools/plan/policy-eval";
 import { RESOURCE_REF_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "../tools/plan/types";
-import { READMES, stackLevels } from "../policy/scripts/render-readme";
+import { READMES, profileLevels } from "../policy/scripts/render-readme";
 import { PlanBuilder, platformStack, secret, single, summary } from "./helpers/graph-fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -58,8 +58,8 @@ function expectConfigError(file: Record<string, unknown>, expected: string[]): v
 }
 
 describe("policy config", () => {
-    it("gives every policy the pack's mandatory level and its schema defaults without a file", () => {
-        const config = resolvePolicyConfig(policies, loadPolicyConfig("no-such-stack"));
+    it("gives every policy the pack's mandatory level and its schema defaults with an empty config", () => {
+        const config = resolvePolicyConfig(policies, {});
         assert.ok(Object.values(levels(config)).every((l) => l === "mandatory"));
         assert.deepStrictEqual(config["subnet-tiers-span-azs"].properties, { minAzCount: 2 });
         assert.deepStrictEqual(config["alb-http-listener-redirects-to-https"].properties, {
@@ -99,8 +99,8 @@ describe("policy config", () => {
         assert.deepStrictEqual(config["subnet-tiers-span-azs"].properties, { minAzCount: 4 });
     });
 
-    it("reads prod: all mandatory, three AZs, no internet-facing LBs, VPC-origin HTTP allowed", () => {
-        const config = resolvePolicyConfig(policies, loadPolicyConfig("prod"));
+    it("reads the production profile: all mandatory, three AZs, no internet-facing LBs, VPC-origin HTTP allowed", () => {
+        const config = resolvePolicyConfig(policies, loadPolicyConfig("production"));
         assert.ok(Object.values(levels(config)).every((l) => l === "mandatory"));
         for (const name of [
             "subnet-tiers-span-azs",
@@ -120,8 +120,8 @@ describe("policy config", () => {
         );
     });
 
-    it("reads dev: Multi-AZ advisory, everything else mandatory", () => {
-        const l = levels(resolvePolicyConfig(policies, loadPolicyConfig("dev")));
+    it("reads the development profile: Multi-AZ advisory, everything else mandatory", () => {
+        const l = levels(resolvePolicyConfig(policies, loadPolicyConfig("development")));
         for (const p of policies) {
             assert.strictEqual(l[p.name], MULTI_AZ.includes(p.name) ? "advisory" : "mandatory", p.name);
         }
@@ -159,7 +159,8 @@ describe("policy config", () => {
         ]);
     });
 
-    it("reports a config file that is not JSON", () => {
+    it("reports a profile that does not exist, and a config file that is not JSON", () => {
+        assert.throws(() => loadPolicyConfig("no-such-profile"), /no-such-profile\.json: no such file/);
         const dir = mkdtempSync(path.join(tmpdir(), "policy-config-"));
         writeFileSync(path.join(dir, "broken.json"), "{ not json");
         assert.throws(() => loadPolicyConfig("broken", dir), /Invalid policy pack config .*broken\.json/);
@@ -314,8 +315,8 @@ describe("offline evaluation semantics", () => {
     it("sorts mandatory violations first and evaluates a stack end to end from its config file", () => {
         const p = platformStack({ stack: "dev", natPerAz: false });
         p.patch("cmk", { enableKeyRotation: false });
-        const v = evaluateStack("dev", p.resources, { mode: "preview" });
-        // dev's config allows the internal ALB's HTTP forward behind its VPC origin, so only these remain.
+        const v = evaluateStack("development", p.resources, { mode: "preview" });
+        // The development profile allows the internal ALB's HTTP forward behind its VPC origin, so only these remain.
         assert.deepStrictEqual(summary(v), [
             "kms-key-rotation:mandatory",
             "nat-gateway-per-az:advisory",
@@ -386,7 +387,7 @@ describe("policy pack shape", () => {
     });
 
     for (const file of READMES) {
-        it(`keeps ${path.relative(path.resolve(__dirname, ".."), file)}'s policy table in step with the catalog and the stack configs`, () => {
+        it(`keeps ${path.relative(path.resolve(__dirname, ".."), file)}'s policy table in step with the catalog and the policy profiles`, () => {
             const readme = readFileSync(file, "utf8");
             const block = readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END));
             // Compare cells, not spacing: Prettier re-pads markdown tables.
@@ -401,7 +402,7 @@ describe("policy pack shape", () => {
                             .split(/(?<!\\)\|/)
                             .map((c) => c.trim().replace(/^:?-+:?$/, "---")),
                     );
-            const expected = renderPolicyTable(policyCatalog, stackLevels(), packEnforcementLevel);
+            const expected = renderPolicyTable(policyCatalog, profileLevels(), packEnforcementLevel);
             assert.deepStrictEqual(
                 cells(block),
                 cells(expected),

@@ -18,10 +18,11 @@ describe("the policy gate: a stack config allows but the pack forbids fails the 
     });
 
     for (const mode of ["preview", "update"] as const) {
-        it(`${mode}: exits 1 with the Multi-AZ violations mandatory, since the stack has no policy config`, () => {
+        it(`${mode}: exits 1 with the Multi-AZ violations mandatory under the default production profile`, () => {
             const r = runs[mode];
             assert.equal(r.code, 1, r.stderr);
             const doc = JSON.parse(r.stdout) as PlanDocument;
+            assert.equal(doc.policyConfig, "policy/config/production.json");
             const mandatory = doc.violations!.filter((v) => v.enforcementLevel === "mandatory");
             const aurora = mandatory.find((v) => v.policy === "aurora-multi-az");
             assert.ok(aurora, JSON.stringify(doc.violations, null, 1));

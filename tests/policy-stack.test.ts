@@ -18,8 +18,8 @@ import {
     type PlatformOptions,
 } from "./helpers/graph-fixtures";
 
-const prodConfig = resolvePolicyConfig(policies, loadPolicyConfig("prod"));
-const devConfig = resolvePolicyConfig(policies, loadPolicyConfig("dev"));
+const prodConfig = resolvePolicyConfig(policies, loadPolicyConfig("production"));
+const devConfig = resolvePolicyConfig(policies, loadPolicyConfig("development"));
 
 /** prod-shaped stack (internal ALB behind a VPC origin) under the prod config. */
 function prod(change: (p: PlanBuilder) => void = () => undefined, options: PlatformOptions = {}): Violation[] {

@@ -1,9 +1,13 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
+import { knownRegions, regionInfo } from "../stacks/aws-regions";
+import { isOfflinePlan } from "../stacks/placeholders";
+import { parseSettings } from "../stacks/settings";
 import { answerInvoke } from "../tools/plan/invokes";
-import { listStacks } from "../tools/plan/project";
-import { PlanDocument } from "../tools/plan/render";
+import { listStacks, readStackConfig } from "../tools/plan/project";
+import { PlanDocument, planDocument, renderTree } from "../tools/plan/render";
 import { ProgramError } from "../tools/plan/runner";
 import { UNKNOWN, named, runIsolated } from "./helpers/plan";
 import { pool, runCli } from "./helpers/cli";
@@ -126,6 +130,131 @@ describe("offline plan runner", () => {
         });
     });
 
+    describe("providers", () => {
+        // A second AWS provider in us-east-1, as CloudFront certificates and WAF need, next to the stack's region.
+        const program = () => {
+            const useast1 = new aws.Provider("us-east-1", { region: "us-east-1" });
+            new aws.s3.Bucket("edge-logs", {}, { provider: useast1 });
+            new aws.s3.Bucket("local", {});
+            new random.RandomId("suffix", { byteLength: 4 });
+            new aws.s3.Bucket("pinned", { region: "ap-southeast-2" } as aws.s3.BucketArgs);
+        };
+        let doc: PlanDocument;
+        let tree: string;
+        before(async () => {
+            const r = await runIsolated({ stack: "t", config: { "aws:region": "eu-west-1" }, program });
+            doc = planDocument(r);
+            tree = renderTree(r.resources, r.region);
+        });
+        const res = (name: string) => doc.resources.find((x) => x.name === name)!;
+
+        it("gives every custom resource the URN of the provider it uses, and that provider is in the plan", () => {
+            assert.equal(res("edge-logs").provider, res("us-east-1").urn);
+            assert.match(res("local").provider!, /::pulumi:providers:aws::default_\d+_\d+_\d+$/);
+            assert.match(res("suffix").provider!, /::pulumi:providers:random::default_\d+_\d+_\d+$/);
+            for (const r of doc.resources.filter((x) => x.provider !== null)) {
+                const provider = doc.resources.find((x) => x.urn === r.provider);
+                assert.ok(provider, `${r.name}'s provider ${r.provider} is not in the plan`);
+                assert.equal(provider.type, `pulumi:providers:${r.type.split(":")[0]}`);
+            }
+        });
+
+        it("gives components, providers and the stack no provider", () => {
+            for (const r of doc.resources.filter((x) => x.type.startsWith("pulumi:"))) assert.equal(r.provider, null);
+        });
+
+        it("configures the default AWS provider from the stack's aws:region, as the engine does", () => {
+            const provider = doc.resources.find((x) => x.urn === res("local").provider)!;
+            assert.equal((provider.inputs as { region: string }).region, "eu-west-1");
+            assert.equal(provider.parent, null);
+        });
+
+        it("gives each provider's region and each resource's region", () => {
+            assert.equal(res("us-east-1").region, "us-east-1");
+            assert.equal(res("edge-logs").region, "us-east-1");
+            assert.equal(res("local").region, "eu-west-1");
+            assert.equal(res("pinned").region, "ap-southeast-2", "a resource's own region input wins");
+            assert.equal(res("suffix").region, null, "random resources have no region");
+        });
+
+        it("marks, in the human output, exactly the resources outside the stack's region", () => {
+            const marked = tree
+                .split("\n")
+                .filter((l) => /\[region /.test(l))
+                .map((l) => l.replace(/^[\s│├└─]+/, ""));
+            assert.deepEqual(marked.sort(), [
+                "aws:s3/bucket:Bucket  edge-logs  [region us-east-1]",
+                "aws:s3/bucket:Bucket  pinned  [region ap-southeast-2]",
+                "pulumi:providers:aws  us-east-1  [region us-east-1]",
+            ]);
+        });
+    });
+
+    describe("duplicate URNs", () => {
+        it("fails the plan naming the URN and both registrations, as the engine refuses a second registration", async () => {
+            await assert.rejects(
+                runIsolated({
+                    stack: "t",
+                    config,
+                    program: () => {
+                        const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });
+                        new aws.ec2.SecurityGroup("app-alb", { vpcId: vpc.id, description: "load balancer" });
+                        new aws.ec2.SecurityGroup("app-alb", { vpcId: vpc.id, description: "service alb" });
+                    },
+                }),
+                (e: unknown) => {
+                    assert.ok(e instanceof ProgramError, String(e));
+                    assert.match(
+                        e.message,
+                        /Duplicate resource URN 'urn:pulumi:t::aws-platform::aws:ec2\/securityGroup:SecurityGroup::app-alb'/,
+                    );
+                    assert.match(
+                        e.message,
+                        /resource #\d+ with inputs \{.*"description":"load balancer".*\}, and again as resource #\d+ with inputs \{.*"description":"service alb"/,
+                    );
+                    return true;
+                },
+            );
+        });
+
+        it("accepts the same name for different types, or under different parents' types", async () => {
+            const r = await runIsolated({
+                stack: "t",
+                config,
+                program: () => {
+                    new aws.cloudwatch.LogGroup("app", {});
+                    new aws.ecr.Repository("app", {});
+                },
+            });
+            assert.equal(r.resources.filter((x) => x.name === "app").length, 2);
+        });
+    });
+
+    describe("availability zones", () => {
+        it("answers each region with the zones a new account sees, from stacks/regions.json", () => {
+            const azs = (region: string) =>
+                answerInvoke("aws:index/getAvailabilityZones:getAvailabilityZones", {}, { region }).names;
+            assert.deepEqual(azs("us-west-1"), ["us-west-1a", "us-west-1c"]);
+            assert.deepEqual(azs("ap-northeast-1"), ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]);
+            assert.deepEqual(azs("eu-west-1"), ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+            for (const region of knownRegions()) assert.deepEqual(azs(region), regionInfo(region)!.azs);
+            assert.throws(
+                () => azs("eu-west-9"),
+                /eu-west-9 is not in stacks\/regions.json \(checked \d{4}-\d\d-\d\d\)/,
+            );
+        });
+    });
+
+    describe("the offline flag", () => {
+        it("is set while the runner runs a program and never otherwise", async () => {
+            let during: boolean | undefined;
+            assert.equal(isOfflinePlan(), false);
+            await runIsolated({ stack: "t", config, program: () => void (during = isOfflinePlan()) });
+            assert.equal(during, true);
+            assert.equal(isOfflinePlan(), false);
+        });
+    });
+
     describe("the plan command on every stack file", () => {
         const stacks = listStacks(ROOT);
         const runs = new Map<string, { code: number; stdout: string; stderr: string }>();
@@ -147,22 +276,39 @@ describe("offline plan runner", () => {
                     assert.equal(doc.stack, stack);
                     assert.equal(doc.mode, update ? "update" : "preview");
                     assert.ok(Array.isArray(doc.violations));
+                    assert.equal(doc.region, readStackConfig(ROOT, stack).raw["aws:region"]);
+                    const profile = readStackConfig(ROOT, stack).raw["aws-platform:policyProfile"];
+                    assert.equal(doc.policyConfig, `policy/config/${profile}.json`);
                     const urns = new Set(doc.resources.map((x) => x.urn));
+                    const byUrn = new Map(doc.resources.map((x) => [x.urn, x]));
                     for (const res of doc.resources) {
                         assert.deepEqual(Object.keys(res), [
                             "urn",
                             "type",
                             "name",
                             "parent",
+                            "provider",
+                            "region",
                             "dependencies",
                             "propertyDependencies",
                             "inputs",
                             "protect",
                         ]);
-                        if (res.type !== "pulumi:pulumi:Stack")
+                        // Only the stack and the engine's default providers have no parent.
+                        if (res.type !== "pulumi:pulumi:Stack" && !/^default(_|$)/.test(res.name))
                             assert.ok(res.parent && urns.has(res.parent), `${res.name} has no parent`);
                         for (const d of [...res.dependencies, ...Object.values(res.propertyDependencies).flat()])
                             assert.ok(urns.has(d));
+                        const custom = res.type.includes("/") || res.type.startsWith("pulumi:providers:");
+                        if (custom && !res.type.startsWith("pulumi:providers:")) {
+                            // Every custom resource names a provider that is in the plan; AWS resources land in the stack's region.
+                            const provider = byUrn.get(res.provider!);
+                            assert.ok(provider?.type.startsWith("pulumi:providers:"), `${res.name} has no provider`);
+                            assert.equal(provider!.type, `pulumi:providers:${res.type.split(":")[0]}`);
+                            if (res.type.startsWith("aws:")) assert.equal(res.region, doc.region, res.name);
+                        } else {
+                            assert.equal(res.provider, null, `${res.name} is not a custom resource`);
+                        }
                     }
                     const vpc = doc.resources.find((x) => x.type === "aws:ec2/vpc:Vpc")!;
                     assert.ok(vpc.parent!.endsWith("aws-platform:index:Network::network"));
@@ -178,7 +324,14 @@ describe("offline plan runner", () => {
                     );
                     const text = JSON.stringify(doc.resources);
                     assert.equal(text.includes("[unknown]"), !update, "unknowns appear in preview only");
-                    assert.ok(text.includes("[secret]"));
+                    // Every generated application secret prints as "[secret]", never in clear; their number is the stack's.
+                    const appSecrets = parseSettings(readStackConfig(ROOT, stack).raw, stack).secrets.appSecrets;
+                    const versions = doc.resources.filter(
+                        (x) => x.type === "aws:secretsmanager/secretVersion:SecretVersion",
+                    );
+                    assert.equal(versions.length, appSecrets.length);
+                    for (const v of versions)
+                        assert.equal((v.inputs as { secretString: unknown }).secretString, "[secret]", v.name);
                 });
             }
         }

@@ -279,12 +279,13 @@ for (const stack of listStacks(ROOT)) {
             });
 
             it("never prints a secret value in the plan document", () => {
-                const doc = JSON.stringify(planDocument(stack, mode, plan.resources, plan.outputs));
+                const doc = JSON.stringify(planDocument(plan));
                 for (const v of ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion")) {
                     const value = plain(v.inputs.secretString) as string;
                     if (value !== UNKNOWN) assert.ok(!doc.includes(value), `${v.name}'s value leaks into the plan`);
                 }
-                assert.ok(doc.includes('"secretString":"[secret]"'));
+                // As many hidden values as the stack configures secrets: each is shown as "[secret]".
+                assert.equal(doc.split('"secretString":"[secret]"').length - 1, settings.secrets.appSecrets.length);
             });
         });
     }

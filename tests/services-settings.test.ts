@@ -3,7 +3,7 @@ import { describeMemoryOptions, isFargateSize, memoryOptions } from "../componen
 import { ConfigError, formatIssue } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import { PROJECT_DIR } from "../tools/plan/runner";
-import { readStackConfig } from "../tools/plan/project";
+import { listStacks, readStackConfig } from "../tools/plan/project";
 import { policies } from "../policy/policies";
 import { TLS_POLICIES } from "../stacks/services";
 
@@ -34,15 +34,20 @@ const web = {
 };
 
 describe("services settings", () => {
-    it("accepts the dev and prod stacks and fills in defaults", () => {
-        for (const stack of ["dev", "prod"]) {
+    it("accepts every committed stack's services and fills in the defaults it does not set", () => {
+        for (const stack of listStacks(PROJECT_DIR)) {
             const { raw } = readStackConfig(PROJECT_DIR, stack);
+            const given = (raw[KEY] ?? {}) as {
+                cluster?: { containerInsights?: string };
+                apps?: Record<string, { desiredCount?: number; architecture?: string }>;
+            };
             const s = parseSettings(raw, stack).services;
-            assert.ok(Object.keys(s.apps).length >= 2, `${stack} has services`);
-            assert.strictEqual(s.cluster.containerInsights, "enhanced");
-            for (const app of Object.values(s.apps)) {
-                assert.ok(isFargateSize(app.cpu, app.memory));
-                assert.ok(app.desiredCount >= 2, "at least two tasks everywhere");
+            assert.deepStrictEqual(Object.keys(s.apps), Object.keys(given.apps ?? {}), stack);
+            assert.strictEqual(s.cluster.containerInsights, given.cluster?.containerInsights ?? "enhanced");
+            for (const [name, app] of Object.entries(s.apps)) {
+                assert.ok(isFargateSize(app.cpu, app.memory), `${stack}: ${name}`);
+                assert.strictEqual(app.desiredCount, given.apps![name].desiredCount ?? 2, `${stack}: ${name}`);
+                assert.strictEqual(app.architecture, given.apps![name].architecture ?? "ARM64", `${stack}: ${name}`);
             }
         }
     });
@@ -195,7 +200,7 @@ describe("services settings", () => {
         const top = issuesOf(withServices({ colour: "blue" }));
         assert.deepStrictEqual(
             top.map((i) => i.text),
-            [`${KEY}.colour: is not a known setting; check its spelling against the config reference in README.md`],
+            [`${KEY}.colour: is not a known setting; expected one of cluster, loadBalancer, apps`],
         );
         const issues = issuesOf(withServices({ cluster: { insights: true }, loadBalancer: { tls: 1 } }));
         for (const key of ["cluster.insights", "loadBalancer.tls"]) {

@@ -49,8 +49,11 @@ describe("stack settings (pure validation)", () => {
             "aws-platform:network": { cidr: "10.0.0.0/33", azCount: 9, natGateways: "x" },
             "aws-platform:secrets": { recoveryWindowDays: 3 },
         });
-        assert.deepEqual(found, [
-            'aws:region: "mars" is not an AWS region name (e.g. "eu-west-1")',
+        assert.match(
+            found[0],
+            /^aws:region: "mars" is not a region the platform knows \(stacks\/regions.json, checked \d{4}-\d\d-\d\d\); expected one of .*eu-west-1.*To add a region, add it to stacks\/regions.json/,
+        );
+        assert.deepEqual(found.slice(1), [
             'aws-platform:network.cidr: "10.0.0.0/33" is not a valid IPv4 CIDR (expected a.b.c.d/n with n from 0 to 32)',
             "aws-platform:network.azCount: 9 is too big; expected <= 6",
             'aws-platform:network.natGateways: "x" is not allowed; expected one of "perAz", "single"',
@@ -123,7 +126,7 @@ describe("stack settings (pure validation)", () => {
             "aws-platform:secrets": { appSecrets: [{ name: "api-key", description: "x", value: "hunter2" }] },
         });
         assert.deepEqual(found, [
-            "aws-platform:secrets.appSecrets[0].value: is not a known setting; check its spelling against the config reference in README.md",
+            "aws-platform:secrets.appSecrets[0].value: is not allowed: secret values are generated (random, never in config, code or state in clear) and kept in Secrets Manager; remove it",
         ]);
         assert.ok(!found.join("").includes("hunter2"));
     });

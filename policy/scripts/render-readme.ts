@@ -1,22 +1,23 @@
 /**
- * Regenerates the policy table in README.md and policy/README.md from the policy catalog and the per-stack configs:
+ * Regenerates the policy table in README.md and policy/README.md from the policy catalog and the policy profiles
+ * (policy/config/<profile>.json), one column per profile:
  *   node -r ts-node/register/transpile-only policy/scripts/render-readme.ts
  */
-import { readdirSync, readFileSync, writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 
-import { defaultPolicyConfigDir, loadPolicyConfig, resolvePolicyConfig } from "../../tools/plan/policy-eval";
+import { POLICY_CONFIG_DIR, listPolicyProfiles } from "../../stacks/policy-profiles";
+import { loadPolicyConfig, resolvePolicyConfig } from "../../tools/plan/policy-eval";
 import { renderPolicyTable, replaceTable, type StackLevels } from "../catalog";
 import { packEnforcementLevel } from "../pack";
 import { policies, policyCatalog } from "../policies";
 
-/** Effective level per policy for every stack that has a config file. */
-export function stackLevels(dir: string = defaultPolicyConfigDir): StackLevels {
+/** Effective level per policy for every policy profile (profile → policy → level). */
+export function profileLevels(dir: string = POLICY_CONFIG_DIR): StackLevels {
     const levels: StackLevels = {};
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
-        const stack = path.basename(file, ".json");
-        const resolved = resolvePolicyConfig(policies, loadPolicyConfig(stack, dir));
-        levels[stack] = Object.fromEntries(
+    for (const profile of listPolicyProfiles(dir)) {
+        const resolved = resolvePolicyConfig(policies, loadPolicyConfig(profile, dir));
+        levels[profile] = Object.fromEntries(
             policies.map((p) => [p.name, resolved[p.name].enforcementLevel ?? packEnforcementLevel]),
         );
     }
@@ -25,7 +26,7 @@ export function stackLevels(dir: string = defaultPolicyConfigDir): StackLevels {
 
 /** The README with its table regenerated. */
 export function renderedReadme(readmePath: string): string {
-    const table = renderPolicyTable(policyCatalog, stackLevels(), packEnforcementLevel);
+    const table = renderPolicyTable(policyCatalog, profileLevels(), packEnforcementLevel);
     return replaceTable(readFileSync(readmePath, "utf8"), table);
 }
 

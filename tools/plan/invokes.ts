@@ -1,15 +1,22 @@
+import { HOW_TO_ADD_REGION, REGIONS_AS_OF, regionInfo } from "../../stacks/aws-regions";
 import { ACCOUNT_ID, azId, hex } from "./fakes";
 
 export interface InvokeContext {
     region: string;
 }
 
-/** The AZ names AWS reports for a region; letters a-f, as most commercial regions have at least 3. */
-function azNames(region: string, count = 6): string[] {
-    return "abcdef"
-        .slice(0, count)
-        .split("")
-        .map((l) => `${region}${l}`);
+/**
+ * The AZ names a new account sees in a region, from the platform's region table (stacks/regions.json). A region
+ * that is not in the table fails the invoke, as the settings refuse such a stack before it gets here.
+ */
+function azNames(region: string): string[] {
+    const info = regionInfo(region);
+    if (!info) {
+        throw new Error(
+            `aws.getAvailabilityZones: ${region} is not in stacks/regions.json (checked ${REGIONS_AS_OF}); ${HOW_TO_ADD_REGION}`,
+        );
+    }
+    return info.azs;
 }
 
 function partitionOf(region: string): { partition: string; dnsSuffix: string } {
@@ -19,7 +26,7 @@ function partitionOf(region: string): { partition: string; dnsSuffix: string } {
 }
 
 /** Regional ELB accounts for access logs (AWS "Enable access logs for your Application Load Balancer"). */
-const ELB_ACCOUNTS: Record<string, string> = {
+export const ELB_ACCOUNTS: Record<string, string> = {
     "us-east-1": "127311923021",
     "us-east-2": "033677994240",
     "us-west-1": "027434742980",

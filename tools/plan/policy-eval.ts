@@ -1,18 +1,12 @@
 /**
  * Offline evaluation of the CrossGuard policy pack against a planned stack, with the engine's semantics.
  *
- * This mirrors `@pulumi/policy` 1.21 `server.js` (makeAnalyzeRpcFun / makeAnalyzeStackRpcFun) and the CLI's
- * config handling (`pkg/resource/analyzer/config.go`): enforcement level resolution, disabled policies
- * skipped, remediate reported as mandatory, wire-form deserialisation (secrets unwrapped, unknowns kept),
- * props wrapped in `unknownCheckingProxy`, and an `UnknownValueError` turned into the engine's advisory
- * "can't run policy ... during preview" — never dropped, because that downgrade is exactly what a mandatory
- * policy must not rely on.
+ * This mirrors `@pulumi/policy` 1.21 `server.js` (makeAnalyzeRpcFun / makeAnalyzeStackRpcFun): enforcement level
+ * resolution, disabled policies skipped, remediate reported as mandatory, wire-form deserialisation (secrets
+ * unwrapped, unknowns kept), props wrapped in `unknownCheckingProxy`, and an `UnknownValueError` turned into the
+ * engine's advisory "can't run policy ... during preview" — never dropped, because that downgrade is exactly what a
+ * mandatory policy must not rely on. The config file handling is in policy-pack-config.ts, the wire form in wire.ts.
  */
-import { existsSync, readFileSync } from "fs";
-import * as path from "path";
-
-import Ajv from "ajv";
-import * as pulumi from "@pulumi/pulumi";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import type {
     EnforcementLevel,
@@ -26,27 +20,12 @@ import type {
 } from "@pulumi/policy";
 
 import { packEnforcementLevel, packName, packVersion } from "../../policy/pack";
-import { RESOURCE_REF_SIG, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "./types";
+import { type AnyPolicy, type ResolvedPolicyConfig, loadPolicyConfig, resolvePolicyConfig } from "./policy-pack-config";
 import type { PlanMode, PlannedResource, Violation } from "./types";
+import { deserializeProperties } from "./wire";
 
-/** A policy of the pack, resource or stack. */
-export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
-
-/** One entry of a `--policy-pack-config` file: a level, or `{ enforcementLevel?, ...settings }`. */
-export type PolicyConfigFileEntry =
-    EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
-
-/** The content of a `--policy-pack-config` file, keyed by policy name (or `"all"`). */
-export type PolicyConfigFile = Record<string, PolicyConfigFileEntry>;
-
-/** The merged configuration of one policy, as the CLI sends it to the pack. */
-export interface ResolvedPolicyConfigEntry {
-    enforcementLevel?: EnforcementLevel;
-    properties: Record<string, unknown>;
-}
-
-/** Merged configuration of every policy of the pack, keyed by policy name. */
-export type ResolvedPolicyConfig = Record<string, ResolvedPolicyConfigEntry>;
+export * from "./policy-pack-config";
+export { deserializeProperties } from "./wire";
 
 /** A policy that declared itself not applicable, as the engine would record it. */
 export interface NotApplicable {
@@ -70,226 +49,6 @@ export interface EvaluateOptions {
 export interface PolicyReport {
     violations: Violation[];
     notApplicable: NotApplicable[];
-}
-
-const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
-
-/** Default directory of the per-stack config files. */
-export const defaultPolicyConfigDir = path.resolve(__dirname, "../../policy/config");
-
-// ------------------------------------------------------------------------------------------------
-// Config
-// ------------------------------------------------------------------------------------------------
-
-/**
- * Reads `<dir>/<stack>.json`. A stack without a file gets `{}`, i.e. the pack's own (mandatory) defaults.
- * @throws if the file exists but is not a JSON object.
- */
-export function loadPolicyConfig(stack: string, dir: string = defaultPolicyConfigDir): PolicyConfigFile {
-    const file = path.join(dir, `${stack}.json`);
-    if (!existsSync(file)) {
-        return {};
-    }
-    const text = readFileSync(file, "utf8");
-    if (text.trim() === "") {
-        return {}; // The CLI accepts an empty file too.
-    }
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch (e) {
-        throw new Error(`Invalid policy pack config ${file}: ${(e as Error).message}`);
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new Error(`Invalid policy pack config ${file}: expected a JSON object keyed by policy name`);
-    }
-    return parsed as PolicyConfigFile;
-}
-
-interface ParsedEntry {
-    enforcementLevel?: EnforcementLevel;
-    properties?: Record<string, unknown>;
-}
-
-/** The CLI's parsePolicyPackConfig: string → level, object → level + settings; anything else is an error. */
-function parseConfigFile(file: Record<string, unknown>, errors: string[]): Map<string, ParsedEntry> {
-    const result = new Map<string, ParsedEntry>();
-    for (const [name, value] of Object.entries(file)) {
-        if (typeof value === "string") {
-            if (!LEVELS.includes(value as EnforcementLevel)) {
-                errors.push(`${name}: "${value}" is not a valid enforcement level (${LEVELS.join(", ")})`);
-                continue;
-            }
-            result.set(name, { enforcementLevel: value as EnforcementLevel });
-        } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-            const { enforcementLevel, ...properties } = value as Record<string, unknown>;
-            if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as EnforcementLevel)) {
-                errors.push(`${name}: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`);
-                continue;
-            }
-            const entry: ParsedEntry = {};
-            if (enforcementLevel !== undefined) {
-                entry.enforcementLevel = enforcementLevel as EnforcementLevel;
-            }
-            if (Object.keys(properties).length > 0) {
-                entry.properties = properties;
-            }
-            result.set(name, entry);
-        } else {
-            errors.push(`${name}: ${JSON.stringify(value)} is not a valid value; must be a string or object`);
-        }
-    }
-    return result;
-}
-
-/** The CLI's applyConfig: "all" sets every level first, then each named entry overrides level and settings. */
-function applyConfig(result: ResolvedPolicyConfig, toApply: Map<string, ParsedEntry>): void {
-    const all = toApply.get("all");
-    if (all?.enforcementLevel) {
-        for (const entry of Object.values(result)) {
-            entry.enforcementLevel = all.enforcementLevel;
-        }
-    }
-    for (const [name, given] of toApply) {
-        const entry = result[name];
-        if (name === "all" || !entry) {
-            continue;
-        }
-        if (given.enforcementLevel) {
-            entry.enforcementLevel = given.enforcementLevel;
-        }
-        Object.assign(entry.properties, given.properties ?? {});
-    }
-}
-
-/**
- * Merges a config file the way the CLI does — schema defaults → pack `initialConfig` → file, with `"all"`
- * applied before the named entries — and validates every policy's merged settings against its
- * `configSchema` with a JSON-schema validator, as the CLI does with gojsonschema.
- *
- * Stricter than the CLI on purpose: a policy name or setting the pack does not know is an error here
- * (the CLI silently ignores both, which turns a typo into a disabled control).
- *
- * @throws an Error listing every problem, one per line.
- */
-export function resolvePolicyConfig(
-    policies: readonly AnyPolicy[],
-    fileConfig: PolicyConfigFile,
-    initialConfig: PolicyConfigFile = {},
-): ResolvedPolicyConfig {
-    const errors: string[] = [];
-    const result: ResolvedPolicyConfig = {};
-    for (const p of policies) {
-        const properties: Record<string, unknown> = {};
-        for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
-            if (schema.default !== undefined) {
-                properties[key] = structuredClone(schema.default);
-            }
-        }
-        // GetAnalyzerInfo reports `policy.enforcementLevel || pack level`, which is what the CLI starts from.
-        result[p.name] = { enforcementLevel: p.enforcementLevel || packEnforcementLevel, properties };
-    }
-    const initial = parseConfigFile(initialConfig, errors);
-    const file = parseConfigFile(fileConfig, errors);
-    for (const name of file.keys()) {
-        if (name !== "all" && !result[name]) {
-            errors.push(`${name}: no such policy in pack '${packName}'`);
-        }
-    }
-    applyConfig(result, initial);
-    applyConfig(result, file);
-
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    for (const p of policies) {
-        const props = result[p.name].properties;
-        const known = Object.keys(p.configSchema?.properties ?? {});
-        for (const key of Object.keys(props)) {
-            if (!known.includes(key)) {
-                errors.push(
-                    `${p.name}: unknown setting '${key}'` +
-                        (known.length > 0 ? ` (settings: ${known.join(", ")})` : " (the policy has no settings)"),
-                );
-            }
-        }
-        if (!p.configSchema) {
-            continue;
-        }
-        // The CLI's convertSchema: an object with the policy's properties and required list, nothing else.
-        const schema: Record<string, unknown> = { type: "object", properties: p.configSchema.properties };
-        if (p.configSchema.required?.length) {
-            schema.required = p.configSchema.required;
-        }
-        const validate = ajv.compile(schema);
-        if (!validate(props)) {
-            for (const err of validate.errors ?? []) {
-                const where = err.instancePath ? err.instancePath.slice(1).replace(/\//g, ".") : "(root)";
-                errors.push(`${p.name}: ${where} ${err.message ?? "is invalid"}`);
-            }
-        }
-    }
-    if (errors.length > 0) {
-        throw new Error(`Invalid policy pack config for '${packName}':\n${errors.map((e) => `  - ${e}`).join("\n")}`);
-    }
-    return result;
-}
-
-// ------------------------------------------------------------------------------------------------
-// Wire form
-// ------------------------------------------------------------------------------------------------
-
-const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-
-/**
- * Turns wire-form properties into what a policy sees: secrets unwrapped, unknown sentinels kept, resource
- * references replaced by their id (or URN when they have none) — the engine marshals them that way because
- * analyzers do not accept resource references — and undefined top-level values dropped.
- */
-export function deserializeProperties(props: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(props)) {
-        if (v !== undefined) {
-            out[k] = deserializeProperty(v);
-        }
-    }
-    return out;
-}
-
-function deserializeProperty(v: unknown): unknown {
-    if (v === undefined || v === null || typeof v !== "object") {
-        return v === undefined ? null : v;
-    }
-    if (Array.isArray(v)) {
-        return v.map(deserializeProperty);
-    }
-    const obj = v as Record<string, unknown>;
-    switch (obj[SPECIAL_SIG_KEY]) {
-        case undefined:
-            return deserializeProperties(obj);
-        case SECRET_SIG:
-            return deserializeProperty(obj.value);
-        case RESOURCE_REF_SIG: {
-            const id = obj.id;
-            return typeof id === "string" && id !== "" ? id : obj.urn;
-        }
-        case OUTPUT_VALUE_SIG:
-            return "value" in obj ? deserializeProperty(obj.value) : UNKNOWN;
-        case ASSET_SIG:
-            return typeof obj.path === "string"
-                ? new pulumi.asset.FileAsset(obj.path)
-                : typeof obj.text === "string"
-                  ? new pulumi.asset.StringAsset(obj.text)
-                  : new pulumi.asset.RemoteAsset(String(obj.uri));
-        case ARCHIVE_SIG:
-            return typeof obj.path === "string"
-                ? new pulumi.asset.FileArchive(obj.path)
-                : new pulumi.asset.RemoteArchive(String(obj.uri));
-        default:
-            throw new Error(
-                `Unrecognized signature '${String(obj[SPECIAL_SIG_KEY])}' when unmarshaling resource property`,
-            );
-    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -607,17 +366,17 @@ export function evaluatePolicies(
 }
 
 /**
- * Convenience for the plan runner: loads `policy/config/<stack>.json` (or the pack defaults), resolves it
- * and evaluates the pack's policies.
+ * Convenience for the plan runner: loads a policy profile (`policy/config/<profile>.json`), resolves it and evaluates
+ * the pack's policies.
  */
 export function evaluateStack(
-    stack: string,
+    profile: string,
     resources: readonly PlannedResource[],
     options: EvaluateOptions & { policies?: readonly AnyPolicy[]; configDir?: string } = {},
 ): Violation[] {
     // Loaded lazily so that importing this module for config helpers does not pull the whole pack in.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pack = options.policies ?? (require("../../policy/policies") as { policies: AnyPolicy[] }).policies;
-    const config = resolvePolicyConfig(pack, loadPolicyConfig(stack, options.configDir));
+    const config = resolvePolicyConfig(pack, loadPolicyConfig(profile, options.configDir));
     return evaluatePolicies(pack, resources, config, options);
 }

@@ -46,12 +46,13 @@ export function readStackConfig(dir: string, stack: string, project = readProjec
         const known = listStacks(dir);
         throw new UsageError(`no stack file Pulumi.${stack}.yaml; stacks here: ${known.join(", ") || "none"}`);
     }
-    let doc: { config?: Record<string, unknown> } | null;
+    let doc: unknown;
     try {
-        doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
         throw new UsageError(`Pulumi.${stack}.yaml is not valid YAML: ${(e as Error).message}`);
     }
+    const config = stackFileConfig(`Pulumi.${stack}.yaml`, doc);
     const raw: Record<string, unknown> = {};
     const secretKeys: string[] = [];
     for (const [key, decl] of Object.entries(project.config ?? {})) {
@@ -60,7 +61,7 @@ export function readStackConfig(dir: string, stack: string, project = readProjec
         if (value !== undefined) raw[full] = value;
         if (decl.secret) secretKeys.push(full);
     }
-    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+    for (const [key, value] of Object.entries(config)) {
         if (value !== null && typeof value === "object" && "secure" in (value as object)) {
             raw[key] = "[secure value: decrypted only by the Pulumi CLI]";
             secretKeys.push(key);
@@ -69,6 +70,38 @@ export function readStackConfig(dir: string, stack: string, project = readProjec
         }
     }
     return { raw, secretKeys };
+}
+
+/** The keys a Pulumi stack file may have (the CLI's ProjectStack); anything else is a typo that would be ignored. */
+export const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"] as const;
+
+/**
+ * The `config:` block of a parsed stack file. A file without one, with a key a stack file cannot have (such as a
+ * misspelled `confg:`), or whose `config:` is not a map is an error: silently planning with no config would hide it.
+ */
+export function stackFileConfig(fileName: string, doc: unknown): Record<string, unknown> {
+    if (doc === null || doc === undefined) {
+        throw new UsageError(`${fileName} is empty; expected a config: block with at least aws:region`);
+    }
+    if (typeof doc !== "object" || Array.isArray(doc)) {
+        throw new UsageError(`${fileName} is not a map of stack file keys; expected ${STACK_FILE_KEYS.join(", ")}`);
+    }
+    const problems: string[] = [];
+    for (const key of Object.keys(doc)) {
+        if (!(STACK_FILE_KEYS as readonly string[]).includes(key)) {
+            problems.push(
+                `${fileName}: "${key}" is not a stack file key; expected one of ${STACK_FILE_KEYS.join(", ")}`,
+            );
+        }
+    }
+    const config = (doc as Record<string, unknown>).config;
+    if (config === undefined || config === null) {
+        problems.push(`${fileName} has no config: block; a stack needs at least config: { aws:region: <region> }`);
+    } else if (typeof config !== "object" || Array.isArray(config)) {
+        problems.push(`${fileName}: config is not a map of config keys to values`);
+    }
+    if (problems.length > 0) throw new UsageError(problems.join("\n"));
+    return config as Record<string, unknown>;
 }
 
 /** Pulumi hands config to programs as strings; structured values travel as JSON. */

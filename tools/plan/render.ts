@@ -13,14 +13,29 @@ export function display(value: unknown): unknown {
     return value;
 }
 
+/** A config value the offline plan accepted but a real deployment refuses. */
+export interface PlanWarningEntry {
+    key: string;
+    value: string;
+    message: string;
+}
+
 export interface PlanDocument {
     stack: string;
     mode: string;
+    /** The stack's region (`aws:region`). */
+    region: string;
+    /** The `--policy-pack-config` file the pack was evaluated with. */
+    policyConfig?: string;
     resources: {
         urn: string;
         type: string;
         name: string;
         parent: string | null;
+        /** URN of the provider a custom resource uses; null for components, providers and the stack. */
+        provider: string | null;
+        /** For a provider, its region input; for a custom resource, the region it lands in; otherwise null. */
+        region: string | null;
         dependencies: string[];
         propertyDependencies: Record<string, string[]>;
         inputs: unknown;
@@ -28,35 +43,72 @@ export interface PlanDocument {
     }[];
     outputs: unknown;
     violations?: Violation[];
+    warnings: PlanWarningEntry[];
 }
 
-export function planDocument(
-    stack: string,
-    mode: string,
-    resources: PlannedResource[],
-    outputs: Record<string, unknown>,
-    violations?: Violation[],
-): PlanDocument {
+/** The URN part of a provider reference (`<urn>::<id>`; URNs contain `::` themselves). */
+export function providerUrn(ref: string | undefined): string | null {
+    return ref ? ref.slice(0, ref.lastIndexOf("::")) : null;
+}
+
+function stringInput(r: PlannedResource | undefined, key: string): string | undefined {
+    const v = r?.inputs[key];
+    return typeof v === "string" && v !== UNKNOWN ? v : undefined;
+}
+
+/**
+ * The region a resource lands in: a provider's own `region` input; for a custom resource its own `region` input
+ * (AWS provider v7 takes one per resource), else its provider's. Null for components and the stack.
+ */
+export function regionOf(r: PlannedResource, byUrn: ReadonlyMap<string, PlannedResource>): string | null {
+    if (r.type.startsWith("pulumi:providers:")) return stringInput(r, "region") ?? null;
+    if (!r.custom) return null;
+    const provider = byUrn.get(providerUrn(r.provider) ?? "");
+    return stringInput(r, "region") ?? stringInput(provider, "region") ?? null;
+}
+
+export interface PlanDocumentInput {
+    stack: string;
+    mode: string;
+    region: string;
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+    violations?: Violation[];
+    warnings?: PlanWarningEntry[];
+    policyConfig?: string;
+}
+
+export function planDocument(plan: PlanDocumentInput): PlanDocument {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
     return {
-        stack,
-        mode,
-        resources: resources.map((r) => ({
+        stack: plan.stack,
+        mode: plan.mode,
+        region: plan.region,
+        ...(plan.policyConfig ? { policyConfig: plan.policyConfig } : {}),
+        resources: plan.resources.map((r) => ({
             urn: r.urn,
             type: r.type,
             name: r.name,
             parent: r.parent ?? null,
+            provider: providerUrn(r.provider),
+            region: regionOf(r, byUrn),
             dependencies: r.dependencies,
             propertyDependencies: r.propertyDependencies,
             inputs: display(r.inputs),
             protect: r.protect,
         })),
-        outputs: display(outputs),
-        ...(violations ? { violations } : {}),
+        outputs: display(plan.outputs),
+        ...(plan.violations ? { violations: plan.violations } : {}),
+        warnings: plan.warnings ?? [],
     };
 }
 
-/** The resources as a tree under the stack: `type name`, children indented under their parent. */
-export function renderTree(resources: PlannedResource[]): string {
+/**
+ * The resources as a tree under the stack: `type name`, children indented under their parent. Default providers,
+ * which have no parent, come first; a resource in another region than the stack's is marked with that region.
+ */
+export function renderTree(resources: PlannedResource[], stackRegion?: string): string {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const children = new Map<string | undefined, PlannedResource[]>();
     for (const r of resources) {
         const list = children.get(r.parent) ?? [];
@@ -69,7 +121,9 @@ export function renderTree(resources: PlannedResource[]): string {
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
-            lines.push(`${prefix}${branch}${r.type}  ${r.name}${r.protect ? "  [protected]" : ""}`);
+            const region = regionOf(r, byUrn);
+            const elsewhere = stackRegion && region && region !== stackRegion ? `  [region ${region}]` : "";
+            lines.push(`${prefix}${branch}${r.type}  ${r.name}${r.protect ? "  [protected]" : ""}${elsewhere}`);
             walk(r.urn, parent === undefined ? "" : prefix + (last ? "   " : "│  "));
         });
     };
@@ -87,4 +141,9 @@ export function renderViolations(violations: Violation[]): string {
     });
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return `Policy violations (${mandatory} mandatory, ${violations.length - mandatory} advisory):\n${lines.join("\n")}`;
+}
+
+/** Warnings for stderr: each key, its value and why a real deployment refuses it. */
+export function renderWarnings(warnings: PlanWarningEntry[]): string {
+    return warnings.map((w) => `warning: ${w.key}: ${JSON.stringify(w.value)} ${w.message}`).join("\n");
 }

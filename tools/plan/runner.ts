@@ -4,8 +4,10 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import type * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
+import { OFFLINE_PLAN, findPlaceholders, placeholderIssues } from "../../stacks/placeholders";
 import { parseSettings } from "../../stacks/settings";
 import { autoName, fakeCreate, hasFake, uuid } from "./fakes";
+import { display } from "./render";
 import { answerInvoke } from "./invokes";
 import { readProject, readStackConfig, toConfigStrings } from "./project";
 import { PlanMode, PlannedResource, SECRET_SIG, SPECIAL_SIG_KEY } from "./types";
@@ -38,9 +40,22 @@ export interface RunOptions {
 export interface RunResult {
     stack: string;
     mode: PlanMode;
+    /** The stack's region (`aws:region`). */
+    region: string;
+    /** The stack's policy profile (`aws-platform:policyProfile`). */
+    policyProfile: string;
     resources: PlannedResource[];
     /** The stack's outputs in wire form. */
     outputs: Record<string, unknown>;
+    /** Config values a real deployment refuses (placeholders) but the offline plan accepts. */
+    warnings: PlanWarning[];
+}
+
+/** A config value the offline plan accepts but `pulumi preview` and `pulumi up` refuse. */
+export interface PlanWarning {
+    key: string;
+    value: string;
+    message: string;
 }
 
 /** The program failed while running (after config validation): a resource AWS would reject, a failed apply. */
@@ -64,6 +79,8 @@ class RecordingMonitor extends MockMonitor {
     constructor(
         private readonly mode: PlanMode,
         private readonly region: string,
+        /** The stack's config as strings, from which the engine configures default providers. */
+        private readonly config: Record<string, string>,
     ) {
         super({
             call: (args) => answerInvoke(args.token, args.inputs as Record<string, unknown>, { region }),
@@ -93,6 +110,12 @@ class RecordingMonitor extends MockMonitor {
             const urn = urnOf(parent, type, name);
             const aliases = this.aliasesOf(req, type, name, parent);
             const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+            const first = this.byUrn.get(urn);
+            // The engine refuses a second registration of a URN ("Duplicate resource URN"); the mock monitor does not.
+            if (first)
+                throw new Error(
+                    duplicateUrnMessage(urn, first, this.recorded.indexOf(first), inputs, this.recorded.length),
+                );
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap().forEach((deps, key) => {
                 propertyDependencies[key] = deps.getUrnsList();
@@ -132,7 +155,7 @@ class RecordingMonitor extends MockMonitor {
                 retainOnDelete: req.getRetainondelete() === true,
                 deleteBeforeReplace: req.getDeletebeforereplace() === true,
                 ignoreChanges: req.getIgnorechangesList(),
-                provider: req.getProvider() || undefined,
+                provider: custom && !type.startsWith("pulumi:providers:") ? this.providerOf(req) : undefined,
                 ...(aliases.length > 0 ? { aliases } : {}),
             };
             this.recorded.push(record);
@@ -206,6 +229,44 @@ class RecordingMonitor extends MockMonitor {
         return [...all];
     }
 
+    /**
+     * The provider reference (`<urn>::<id>`) a custom resource uses: its explicit provider, or the default provider the
+     * engine creates for its package and version (`pulumi:providers:<pkg>::default_<version>`), configured from the
+     * stack's `<pkg>:*` config keys. The default provider is recorded once, before its first resource.
+     */
+    private providerOf(req: resproto.RegisterResourceRequest): string {
+        const explicit = req.getProvider();
+        if (explicit) return explicit;
+        const pkg = req.getType().split(":")[0];
+        const version = req.getVersion();
+        const name = `default${version ? `_${version.replace(/[.+-]/g, "_")}` : ""}`;
+        const urn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::pulumi:providers:${pkg}::${name}`;
+        const id = uuid(urn);
+        if (!this.byUrn.has(urn)) {
+            const inputs: Record<string, unknown> = Object.fromEntries(
+                Object.entries(this.config)
+                    .filter(([k]) => k.startsWith(`${pkg}:`))
+                    .map(([k, v]) => [k.slice(pkg.length + 1), v]),
+            );
+            if (version) inputs.version = version;
+            const record: PlannedResource = {
+                urn,
+                type: `pulumi:providers:${pkg}`,
+                name,
+                custom: true,
+                dependencies: [],
+                propertyDependencies: {},
+                inputs,
+                outputs: { ...inputs },
+                protect: false,
+                ignoreChanges: [],
+            };
+            this.recorded.push(record);
+            this.byUrn.set(urn, record);
+        }
+        return `${urn}::${id}`;
+    }
+
     registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback): void {
         const record = this.byUrn.get(req.getUrn());
         if (record && !record.custom)
@@ -225,6 +286,26 @@ function urnOf(
     const parentType = parent?.split("::")[2];
     const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** A short, secret-free summary of a registration's inputs, to tell two registrations of one URN apart. */
+function inputSummary(inputs: Record<string, unknown>): string {
+    const text = JSON.stringify(display(inputs));
+    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** The engine's message for a duplicate URN, naming both registrations by their order and inputs. */
+function duplicateUrnMessage(
+    urn: string,
+    first: PlannedResource,
+    firstIndex: number,
+    inputs: Record<string, unknown>,
+    index: number,
+): string {
+    return (
+        `Duplicate resource URN '${urn}'; try giving it a unique name. It was registered as resource #${firstIndex + 1} ` +
+        `with inputs ${inputSummary(first.inputs)}, and again as resource #${index + 1} with inputs ${inputSummary(inputs)}`
+    );
 }
 
 function isSecret(v: unknown): boolean {
@@ -273,8 +354,15 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     try {
         // Validate before the runtime is touched, so a bad config registers nothing at all.
         const settings = parseSettings(raw, opts.stack);
-        pulumi.runtime.setAllConfig(toConfigStrings(raw), secretKeys);
-        const monitor = new RecordingMonitor(mode, settings.region);
+        // A real deployment refuses these (loadSettings); the offline plan plans them and says so.
+        const warnings = placeholderIssues(findPlaceholders(raw), secretKeys).map((i) => ({
+            key: i.key,
+            value: i.value === undefined ? "[secret]" : String(i.value),
+            message: i.message,
+        }));
+        const configStrings = toConfigStrings(raw);
+        pulumi.runtime.setAllConfig(configStrings, secretKeys);
+        const monitor = new RecordingMonitor(mode, settings.region, configStrings);
         settingsRt.setMockOptions(monitor, project.name, opts.stack, mode === "preview");
         const store = stateRt.getStore();
         Object.assign(store, {
@@ -289,6 +377,8 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         forgetProjectModules(dir);
 
         let failure: unknown;
+        // Placeholders are accepted only here: loadSettings refuses them unless this flag is set.
+        (globalThis as Record<symbol, unknown>)[OFFLINE_PLAN] = true;
         await pulumi.runtime
             .runInPulumiStack(async () => {
                 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -312,8 +402,17 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         ];
         if (errors.length > 0) throw new ProgramError(errors);
         const stackRes = monitor.recorded.find((r) => r.type === "pulumi:pulumi:Stack");
-        return { stack: opts.stack, mode, resources: monitor.recorded, outputs: stackRes?.outputs ?? {} };
+        return {
+            stack: opts.stack,
+            mode,
+            region: settings.region,
+            policyProfile: settings.policyProfile,
+            resources: monitor.recorded,
+            outputs: stackRes?.outputs ?? {},
+            warnings,
+        };
     } finally {
+        delete (globalThis as Record<symbol, unknown>)[OFFLINE_PLAN];
         process.off("unhandledRejection", onUnhandled);
         errorClass.prepareStackTrace = prepareStackTrace;
         running = false;
