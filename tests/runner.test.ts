@@ -190,6 +190,36 @@ describe("offline plan runner", () => {
         });
     });
 
+    describe("invokes and created resources follow their provider's region", () => {
+        let r: Awaited<ReturnType<typeof runIsolated>>;
+        before(async () => {
+            r = await runIsolated({
+                stack: "t",
+                config: { "aws:region": "eu-west-1" },
+                mode: "update",
+                program: () => {
+                    const useast1 = new aws.Provider("us-east-1", { region: "us-east-1" });
+                    return {
+                        edgeRegion: aws.getRegionOutput({}, { provider: useast1 }).region,
+                        stackRegion: aws.getRegionOutput({}).region,
+                        edgeKeyArn: new aws.kms.Key("edge-key", {}, { provider: useast1 }).arn,
+                        stackKeyArn: new aws.kms.Key("stack-key", {}).arn,
+                    };
+                },
+            });
+        });
+
+        it("answers an invoke made through a us-east-1 provider for us-east-1, as that provider plugin would", () => {
+            assert.equal(r.outputs.edgeRegion, "us-east-1");
+            assert.equal(r.outputs.stackRegion, "eu-west-1");
+        });
+
+        it("gives a resource created through a us-east-1 provider a us-east-1 ARN", () => {
+            assert.match(r.outputs.edgeKeyArn as string, /^arn:aws:kms:us-east-1:123456789012:key\//);
+            assert.match(r.outputs.stackKeyArn as string, /^arn:aws:kms:eu-west-1:123456789012:key\//);
+        });
+    });
+
     describe("duplicate URNs", () => {
         it("fails the plan naming the URN and both registrations, as the engine refuses a second registration", async () => {
             await assert.rejects(

@@ -82,16 +82,27 @@ class RecordingMonitor extends MockMonitor {
         /** The stack's config as strings, from which the engine configures default providers. */
         private readonly config: Record<string, string>,
     ) {
+        // An invoke runs in its provider's region (a us-east-1 provider's getRegion answers us-east-1), as the real
+        // provider plugin does. The lookup is bound after super(), which may not reference `this`.
+        const regionOf: { provider?: (ref: string | undefined) => string } = {};
         super({
-            call: (args) => answerInvoke(args.token, args.inputs as Record<string, unknown>, { region }),
+            call: (args) =>
+                answerInvoke(args.token, args.inputs as Record<string, unknown>, {
+                    region: regionOf.provider?.(args.provider) ?? region,
+                }),
             newResource: () => {
                 throw new Error("the offline plan does not read existing resources (.get)");
             },
         });
+        regionOf.provider = (ref) => this.regionOfProvider(ref);
     }
 
-    private partition(): string {
-        return this.region.startsWith("cn-") ? "aws-cn" : this.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    /** The region a provider reference (`<urn>::<id>`) is configured for; the stack's region for the default one. */
+    private regionOfProvider(ref: string | undefined): string {
+        if (!ref) return this.region;
+        const urn = ref.slice(0, ref.lastIndexOf("::"));
+        const configured = this.byUrn.get(urn)?.inputs.region;
+        return typeof configured === "string" && configured !== "" ? configured : this.region;
     }
 
     async invoke(req: resproto.ResourceInvokeRequest, callback: Callback): Promise<void> {
@@ -129,7 +140,12 @@ class RecordingMonitor extends MockMonitor {
             // Remote components (awsx) have no children under mocks; the engine would return their outputs.
             const remote = !custom && req.getRemote() && hasFake(type);
             if ((custom || remote) && (this.mode === "update" || type.startsWith("pulumi:providers:"))) {
-                const created = fakeCreate(type, name, urn, inputs, this.region, this.partition());
+                // ARNs and ids carry the region the resource lands in: its own `region` input, else its provider's.
+                const where =
+                    typeof inputs.region === "string" && inputs.region !== ""
+                        ? inputs.region
+                        : this.regionOfProvider(req.getProvider());
+                const created = fakeCreate(type, name, urn, inputs, where, partitionOf(where));
                 id = custom ? created.id : "";
                 outputs = { ...created.outputs, ...inputs };
                 // Computed outputs win over echoed inputs only where the provider computes them.
@@ -273,6 +289,10 @@ class RecordingMonitor extends MockMonitor {
             record.outputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
         callback(null, {});
     }
+}
+
+function partitionOf(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }
 
 /** The engine's URN scheme: the parent's qualified type is folded into the child's, except for the stack root. */
