@@ -10,14 +10,17 @@ import { loadSettings } from "./stacks";
 const settings = loadSettings();
 const prefix = `${settings.project}-${settings.stack}`;
 
-// One explicit provider carries the region and the common tags, so every resource is tagged the same way.
-const provider = new aws.Provider("aws", {
-    region: settings.region as aws.Region,
-    defaultTags: {
-        tags: { project: settings.project, stack: settings.stack, "managed-by": "pulumi", ...settings.tags },
-    },
-});
+// Explicit providers carry the region and the common tags, so every resource is tagged the same way in every region.
+const defaultTags = {
+    tags: { project: settings.project, stack: settings.stack, "managed-by": "pulumi", ...settings.tags },
+};
+const providerIn = (name: string, region: string) =>
+    new aws.Provider(name, { region: region as aws.Region, defaultTags });
+const provider = providerIn("aws", settings.region);
 const opts = { providers: { aws: provider } };
+// CloudFront's viewer certificate, its WAF web ACL and its metrics (and so their alarms) exist only in us-east-1,
+// whatever the stack's region (AWS ACM "Supported Regions"; AWS WAF "Resources you can protect").
+const usEast1 = providerIn("aws-us-east-1", "us-east-1");
 
 // A stack is protected when its database is (database.protect): its final snapshot and retained backups are encrypted
 // with the stack's key and outlive the stack, so the key must outlive it too. A disposable stack keeps nothing.
@@ -33,6 +36,19 @@ const secrets = new SecretsStore(
         appSecrets: settings.secrets.appSecrets,
     },
     opts,
+);
+
+// The stack's key lives in the stack's region and cannot encrypt anything in us-east-1, and it cannot become a
+// multi-Region key in place. So us-east-1 gets a key of its own, built the same way, for the WAF and CloudFront logs
+// and the CloudFront alarm topic there; it is kept on destroy exactly when the stack's key is.
+const globalSecrets = new SecretsStore(
+    "global",
+    {
+        aliasName: `${prefix}-global`,
+        protectKey: protectedStack,
+        keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
+    },
+    { providers: { aws: usEast1 } },
 );
 
 const network = new Network(
@@ -113,6 +129,7 @@ const outputs: Record<string, unknown> = {
     privateSubnetIds: network.privateSubnetIds,
     isolatedSubnetIds: network.isolatedSubnetIds,
     kmsKeyArn: secrets.keyArn,
+    globalKmsKeyArn: globalSecrets.keyArn,
     secretArns: secrets.secretArns,
     writerEndpoint: database.writerEndpoint,
     readerEndpoint: database.readerEndpoint,
