@@ -206,8 +206,37 @@ for (const stack of listStacks(ROOT)) {
                 plan = await planOf(stack, mode);
             });
 
+            const stackKeys = () => ofType(plan, "aws:kms/key:Key").filter((k) => k.name === "secrets-key");
+            const globalKeys = () => ofType(plan, "aws:kms/key:Key").filter((k) => k.name === "global-key");
+
+            it("creates exactly the stack's key and the us-east-1 key, nothing else", () => {
+                assert.equal(ofType(plan, "aws:kms/key:Key").length, 2);
+                assert.equal(stackKeys().length, 1);
+                assert.equal(globalKeys().length, 1);
+            });
+
+            it("creates the us-east-1 key the same way, with CloudWatch Logs of us-east-1 and the same lifetime", () => {
+                const [key] = globalKeys();
+                const provider = plan.resources.find(
+                    (r) => r.urn === key.provider!.split("::").slice(0, -1).join("::"),
+                )!;
+                assert.equal(provider.inputs.region, "us-east-1");
+                assert.deepEqual(
+                    provider.inputs.defaultTags,
+                    ofType(plan, "pulumi:providers:aws")[0].inputs.defaultTags,
+                );
+                assert.equal(key.inputs.enableKeyRotation, true);
+                assert.equal(key.inputs.deletionWindowInDays, settings.secrets.keyDeletionWindowDays);
+                const policy = JSON.parse(key.inputs.policy as string) as { Statement: Statement[] };
+                assert.deepEqual(policy.Statement[1].Principal, { Service: "logs.us-east-1.amazonaws.com" });
+                assert.equal(key.protect, settings.database.protect);
+                assert.equal(key.retainOnDelete, settings.database.protect);
+                const alias = ofType(plan, "aws:kms/alias:Alias").find((a) => a.name === "global-alias")!;
+                assert.equal(alias.inputs.name, `alias/aws-platform-${stack}-global`);
+            });
+
             it("creates one rotating customer-managed key with the configured deletion window and a policy", () => {
-                const keys = ofType(plan, "aws:kms/key:Key");
+                const keys = stackKeys();
                 assert.equal(keys.length, 1);
                 assert.equal(keys[0].inputs.enableKeyRotation, true);
                 assert.equal(keys[0].inputs.deletionWindowInDays, settings.secrets.keyDeletionWindowDays);
@@ -217,15 +246,15 @@ for (const stack of listStacks(ROOT)) {
             });
 
             it("keeps the key past a destroy exactly when the stack's database is protected", () => {
-                const [key] = ofType(plan, "aws:kms/key:Key");
+                const [key] = stackKeys();
                 assert.equal(key.protect, settings.database.protect);
                 assert.equal(key.retainOnDelete, settings.database.protect);
             });
 
             it("names the key with an alias unique to the project and stack", () => {
-                const [alias] = ofType(plan, "aws:kms/alias:Alias");
+                const alias = ofType(plan, "aws:kms/alias:Alias").find((a) => a.name === "secrets-alias")!;
                 assert.equal(alias.inputs.name, `alias/aws-platform-${stack}`);
-                assert.deepEqual(alias.propertyDependencies.targetKeyId, [ofType(plan, "aws:kms/key:Key")[0].urn]);
+                assert.deepEqual(alias.propertyDependencies.targetKeyId, [stackKeys()[0].urn]);
             });
 
             it("creates one encrypted secret per configured app secret, with the configured recovery window", () => {
