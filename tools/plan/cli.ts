@@ -61,8 +61,16 @@ async function main(): Promise<number> {
     return mandatory.length > 0 ? 1 : 0;
 }
 
+/** Exits once stdout and stderr are flushed: a pipe takes 64 KiB at a time, and exiting at once cuts the rest. */
+function exitWhenFlushed(code: number): void {
+    let pending = 2;
+    const done = () => --pending === 0 && process.exit(code);
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+}
+
 main().then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (e: unknown) => {
         if (e instanceof ConfigError) {
             process.stderr.write(
