@@ -15,7 +15,7 @@ const TIME = "/usr/bin/time";
 
 /** One cold CLI run, as a user types it; peak RSS from GNU time when the machine has it. */
 function cold(stack: string, update: boolean): { ms: number; rssMb: number; code: number | null } {
-    const args = ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools/plan/cli.ts"), stack, "--json"];
+    const args = ["-r", path.join(ROOT, "tools/register.js"), path.join(ROOT, "tools/plan/cli.ts"), stack, "--json"];
     if (update) args.push("--update");
     const withTime = fs.existsSync(TIME);
     const started = process.hrtime.bigint();
