@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as vm from "vm";
 import * as swc from "@swc/core";
 import * as ts from "typescript";
+import { tempProject } from "./helpers/cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(ROOT, "tools", "register.js");
@@ -99,17 +101,35 @@ describe("the TypeScript launcher (tools/register.js)", () => {
         assert.ok(r.paths.includes(path.join("node_modules", "yaml")), r.paths.join("\n"));
     });
 
-    it("keeps V8's compile cache inside the project (node_modules/.cache), not in a machine-wide place", () => {
+    it("transpiles a changed file again: its cache is keyed by content, never by name or time alone", () => {
+        const file = path.join(tempProject(), "changing.ts");
+        const valueAfterWriting = (text: string) => {
+            fs.writeFileSync(file, text);
+            return execFileSync(process.execPath, ["-r", REGISTER, "-p", `require(${JSON.stringify(file)}).v`], {
+                encoding: "utf8",
+            }).trim();
+        };
+        assert.equal(valueAfterWriting("export const v: number = 1;\n"), "1");
+        assert.equal(valueAfterWriting("export const v: number = 2;\n"), "2");
+        assert.equal(valueAfterWriting("export const v: number = 1;\n"), "1");
+    });
+
+    it("keeps its caches inside the project (node_modules/.cache), not in a machine-wide place", () => {
         const dir = execFileSync(
             process.execPath,
             ["-r", REGISTER, "-p", "require('module').getCompileCacheDir?.() ?? 'no compile cache in this Node.js'"],
-            {
-                cwd: ROOT,
-                encoding: "utf8",
-                env: withoutCompileCacheSettings(),
-            },
+            { cwd: ROOT, encoding: "utf8", env: withoutCompileCacheSettings() },
         ).trim();
         // Node.js keeps one subdirectory per version and CPU there.
         assert.ok(dir.startsWith(path.join(ROOT, "node_modules", ".cache", "node-compile-cache") + path.sep), dir);
+        const transpiled = path.join(ROOT, "node_modules", ".cache", "ts-transpiled");
+        const marker = `${Date.now()}${process.pid}`;
+        const file = path.join(tempProject(), "fresh.ts");
+        fs.writeFileSync(file, `export const made: number = ${marker};\n`);
+        execFileSync(process.execPath, ["-r", REGISTER, "-e", `require(${JSON.stringify(file)})`]);
+        const holding = fs
+            .readdirSync(transpiled)
+            .filter((f) => fs.readFileSync(path.join(transpiled, f), "utf8").includes(`made = ${marker}`));
+        assert.equal(holding.length, 1, `the transpiled file is not in ${transpiled}`);
     });
 });
