@@ -51,7 +51,7 @@ describe("plan command: output reaches the reader whole", () => {
             `the ${largest.stack} plan is ${largest.size} bytes: too small to test this`,
         );
         const r = await sh(
-            `node -r ts-node/register/transpile-only tools/plan/cli.ts ${largest.stack} --json | ` +
+            `node -r ./tools/register.js tools/plan/cli.ts ${largest.stack} --json | ` +
                 `node -e 'const d = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(d.resources.length)'`,
         );
         assert.equal(r.code, 0, r.stderr);
@@ -127,7 +127,7 @@ describe("a new stack is only a new Pulumi.<stack>.yaml", () => {
                 new Promise<CliResult>((resolve) =>
                     execFile(
                         process.execPath,
-                        ["-r", "ts-node/register/transpile-only", "tools/policy-config.ts", "sandbox", "--dir", dir],
+                        ["-r", "./tools/register.js", "tools/policy-config.ts", "sandbox", "--dir", dir],
                         { cwd: ROOT },
                         (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
                     ),
@@ -182,7 +182,7 @@ describe("policy-config command", () => {
         new Promise<CliResult>((resolve) =>
             execFile(
                 process.execPath,
-                ["-r", "ts-node/register/transpile-only", "tools/policy-config.ts", ...args],
+                ["-r", "./tools/register.js", "tools/policy-config.ts", ...args],
                 { cwd: ROOT },
                 (error, stdout, stderr) =>
                     resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),

@@ -406,7 +406,7 @@ describe("policy pack shape", () => {
             assert.deepStrictEqual(
                 cells(block),
                 cells(expected),
-                `${file} is stale: run node -r ts-node/register/transpile-only policy/scripts/render-readme.ts`,
+                `${file} is stale: run node -r ./tools/register.js policy/scripts/render-readme.ts`,
             );
         });
     }

@@ -4,7 +4,7 @@
  * and no registered resource lists it in its `aliases`: in a real `pulumi up` that resource would be deleted and
  * created again (a new database, a new load balancer), not moved.
  *
- * Usage: node -r ts-node/register/transpile-only tools/snapshot-urns.ts [stack...]
+ * Usage: node -r ./tools/register.js tools/snapshot-urns.ts [stack...]
  * With no stack, refreshes every stack that already has a snapshot. Refresh only after removing a resource on
  * purpose; adding resources never needs it, and a rename needs an alias, not a new snapshot.
  */

@@ -1,7 +1,7 @@
 /**
  * Regenerates the policy table in README.md and policy/README.md from the policy catalog and the policy profiles
  * (policy/config/<profile>.json), one column per profile:
- *   node -r ts-node/register/transpile-only policy/scripts/render-readme.ts
+ *   node -r ./tools/register.js policy/scripts/render-readme.ts
  */
 import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";

@@ -19,6 +19,8 @@ export function tempProject(): string {
     return dir;
 }
 const CLI = path.join(ROOT, "tools", "plan", "cli.ts");
+/** The project's TypeScript launcher, as `npm run plan` uses it. */
+const REGISTER = path.join(ROOT, "tools", "register.js");
 
 export interface CliResult {
     code: number;
@@ -31,7 +33,7 @@ export function runCli(args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", CLI, ...args],
+            ["-r", REGISTER, CLI, ...args],
             { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
             (error, stdout, stderr) => {
                 const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
