@@ -1,3 +1,5 @@
+import { configHints, formatHint } from "./hints";
+import { SecretDigests, secretDigests } from "./secret-digests";
 import { PlannedResource, RESOURCE_REF_SIG, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN, Violation } from "./types";
 
 /** Replaces wire markers with what a reader should see: `[unknown]`, `[secret]`, or a referenced resource's URN. */
@@ -44,6 +46,11 @@ export interface PlanDocument {
     outputs: unknown;
     violations?: Violation[];
     warnings: PlanWarningEntry[];
+    /**
+     * A digest per secret value (printed as `"[secret]"` above), so that `--diff` can tell a secret changed without
+     * the document holding it. Absent in plans written before digests were recorded.
+     */
+    secretDigests?: SecretDigests;
 }
 
 /** The URN part of a provider reference (`<urn>::<id>`; URNs contain `::` themselves). */
@@ -100,6 +107,7 @@ export function planDocument(plan: PlanDocumentInput): PlanDocument {
         outputs: display(plan.outputs),
         ...(plan.violations ? { violations: plan.violations } : {}),
         warnings: plan.warnings ?? [],
+        secretDigests: secretDigests(plan.resources, plan.outputs),
     };
 }
 
@@ -137,7 +145,9 @@ export function renderViolations(violations: Violation[]): string {
         const where = v.urn
             ? ` ${v.urn.split("::").slice(-1)[0]} (${v.urn.split("::")[2]?.split("$").pop()})`
             : " (stack)";
-        return `  [${v.enforcementLevel}] ${v.policy}${where}\n      ${v.message.replace(/\n/g, "\n      ")}`;
+        // Where a setting fixes the violation, say which: the policy's own remediation speaks of resources.
+        const fixes = configHints(v).map((h) => `\n      Fix in the stack's config: ${formatHint(h)}`);
+        return `  [${v.enforcementLevel}] ${v.policy}${where}\n      ${v.message.replace(/\n/g, "\n      ")}${fixes.join("")}`;
     });
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return `Policy violations (${mandatory} mandatory, ${violations.length - mandatory} advisory):\n${lines.join("\n")}`;
