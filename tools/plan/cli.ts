@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     // A bad earlier plan is a usage error too, found before the program runs.
     const earlier = args.diff ? readPlanFile(args.diff) : undefined;
     const { planStack } = await import("./plan");
-    const { planDocument, renderWarnings } = await import("./render");
+    const { planDocument, renderHuman, renderWarnings } = await import("./render");
     const result = await planStack({ stack: args.stack, mode: args.update ? "update" : "preview", dir: args.dir });
     const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
     if (result.warnings.length > 0) await write(process.stderr, `${renderWarnings(result.warnings)}\n`);
@@ -108,28 +108,9 @@ async function main(): Promise<number> {
         const { renderMarkdown } = await import("./markdown");
         await write(process.stdout, `${renderMarkdown(doc, diff)}\n`);
     } else {
-        await write(process.stdout, `${await renderHuman(result, doc, diff)}\n`);
+        await write(process.stdout, `${renderHuman(result, doc, diff)}\n`);
     }
     return mandatory.length > 0 ? 1 : 0;
-}
-
-/** The terminal output: the tree, the counts, the policy verdict and the diff. */
-async function renderHuman(
-    result: import("./plan").PlanResult,
-    doc: import("./render").PlanDocument,
-    diff: import("./diff").PlanDiff | undefined,
-): Promise<string> {
-    const { renderTree, renderViolations } = await import("./render");
-    const { renderCounts, resourceCounts } = await import("./summary");
-    const { renderDiff } = await import("./diff");
-    const mode =
-        result.mode === "preview" ? "preview: as `pulumi preview` sees a new stack" : "update: as `pulumi up` sees it";
-    return (
-        `Stack ${result.stack} (${mode}), region ${result.region}\n\n` +
-        `${renderTree(result.resources, result.region)}\n\n${renderCounts(resourceCounts(doc.resources))}\n\n` +
-        `Policy pack config: ${result.policyConfig}\n${renderViolations(result.violations)}` +
-        (diff ? `\n\n${renderDiff(diff)}` : "")
-    );
 }
 
 /** The message and exit code of a failure: 2 for usage and config, 3 for a program that failed. */

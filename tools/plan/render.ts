@@ -1,5 +1,7 @@
+import { PlanDiff, renderDiff } from "./diff";
 import { configHints, formatHint } from "./hints";
 import { SecretDigests, secretDigests } from "./secret-digests";
+import { renderCounts, resourceCounts } from "./summary";
 import { PlannedResource, RESOURCE_REF_SIG, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN, Violation } from "./types";
 
 /** Replaces wire markers with what a reader should see: `[unknown]`, `[secret]`, or a referenced resource's URN. */
@@ -156,4 +158,20 @@ export function renderViolations(violations: Violation[]): string {
 /** Warnings for stderr: each key, its value and why a real deployment refuses it. */
 export function renderWarnings(warnings: PlanWarningEntry[]): string {
     return warnings.map((w) => `warning: ${w.key}: ${JSON.stringify(w.value)} ${w.message}`).join("\n");
+}
+
+/** The terminal output: the tree, the counts, the policy verdict with its config file, and the diff if asked for. */
+export function renderHuman(
+    plan: PlanDocumentInput & { violations: Violation[]; policyConfig: string },
+    doc: PlanDocument,
+    diff?: PlanDiff,
+): string {
+    const mode =
+        plan.mode === "preview" ? "preview: as `pulumi preview` sees a new stack" : "update: as `pulumi up` sees it";
+    return (
+        `Stack ${plan.stack} (${mode}), region ${plan.region}\n\n` +
+        `${renderTree(plan.resources, plan.region)}\n\n${renderCounts(resourceCounts(doc.resources))}\n\n` +
+        `Policy pack config: ${plan.policyConfig}\n${renderViolations(plan.violations)}` +
+        (diff ? `\n\n${renderDiff(diff)}` : "")
+    );
 }
