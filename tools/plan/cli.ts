@@ -1,6 +1,7 @@
 /**
- * `npm run plan -- [stack] [--update] [--json]`: runs the program for a stack under Pulumi's mock
- * runtime, with no credentials and no network, and evaluates the policy pack against the result.
+ * `npm run plan -- [stack] [--update] [--format human|json|markdown] [--diff <plan.json>]`: runs the program for a
+ * stack under Pulumi's mock runtime, with no credentials and no network, and evaluates the policy pack against the
+ * result.
  *
  * Exit codes: 0 ok; 1 mandatory policy violations; 2 bad usage or invalid config; 3 the program failed.
  */
@@ -11,30 +12,49 @@ import { UsageError, readStackConfig } from "./project";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
+const FORMATS = ["human", "json", "markdown"] as const;
+type Format = (typeof FORMATS)[number];
+
 const USAGE =
-    "usage: npm run plan -- [stack] [--update] [--json] [--dir <project dir>]\n" +
+    "usage: npm run plan -- [stack] [--update] [--format human|json|markdown] [--diff <plan.json>] [--dir <project dir>]\n" +
     "  stack      a stack with a Pulumi.<stack>.yaml file (default: dev)\n" +
     "  --update   resolve outputs as `pulumi up` would (default: preview, as `pulumi preview` sees a new stack)\n" +
-    "  --json     print one JSON document: resources, outputs, policy violations and warnings\n" +
+    "  --format   human (default): the resource tree, counts and policy verdict;\n" +
+    "             json: one JSON document: resources, outputs, policy violations, warnings and secret digests;\n" +
+    "             markdown: a summary for pull-request comments and CI job summaries\n" +
+    "  --json     the same as --format json\n" +
+    "  --diff     also list what changed since an earlier plan written by --format json\n" +
     "  --dir      the project directory holding Pulumi.yaml (default: this repository)\n" +
     "  -h, --help print this help";
 
 interface Args {
     stack: string;
     update: boolean;
-    json: boolean;
+    format: Format;
+    /** The earlier plan: resolved, and as the user wrote it (for the report). */
+    diff?: string;
+    diffShown?: string;
     dir?: string;
     help: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-    let dir: string | undefined;
-    const dirAt = argv.indexOf("--dir");
-    if (dirAt >= 0) {
-        dir = argv[dirAt + 1];
-        if (!dir || dir.startsWith("-")) throw new UsageError(`--dir needs a directory\n${USAGE}`);
-        argv = [...argv.slice(0, dirAt), ...argv.slice(dirAt + 2)];
-    }
+/** Takes `--name value` or `--name=value` out of argv; undefined when absent. */
+function takeOption(argv: string[], name: string, what: string): string | undefined {
+    const at = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (at < 0) return undefined;
+    const inline = argv[at].startsWith(`${name}=`);
+    const value = inline ? argv[at].slice(name.length + 1) : argv[at + 1];
+    if (!value || (!inline && value.startsWith("-"))) throw new UsageError(`${name} needs ${what}\n${USAGE}`);
+    argv.splice(at, inline ? 1 : 2);
+    if (argv.some((a) => a === name || a.startsWith(`${name}=`))) throw new UsageError(`${name} given twice\n${USAGE}`);
+    return value;
+}
+
+function parseArgs(input: string[]): Args {
+    const argv = [...input];
+    const dir = takeOption(argv, "--dir", "a directory");
+    const diff = takeOption(argv, "--diff", "an earlier plan's JSON file");
+    const format = takeOption(argv, "--format", `one of ${FORMATS.join(", ")}`);
     const positional = argv.filter((a) => !a.startsWith("-"));
     const flags = argv.filter((a) => a.startsWith("-"));
     const help = flags.some((f) => f === "-h" || f === "--help");
@@ -42,12 +62,18 @@ function parseArgs(argv: string[]): Args {
     if (!help && unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(", ")}\n${USAGE}`);
     if (!help && positional.length > 1)
         throw new UsageError(`expected at most one stack name, got ${positional.join(", ")}\n${USAGE}`);
+    if (!help && format !== undefined && !(FORMATS as readonly string[]).includes(format))
+        throw new UsageError(`--format ${format} is not a format; expected one of ${FORMATS.join(", ")}\n${USAGE}`);
+    if (!help && format !== undefined && format !== "json" && flags.includes("--json"))
+        throw new UsageError(`--json and --format ${format} disagree; give one of them\n${USAGE}`);
     const stack = positional[0] ?? "dev";
     if (!help && !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name\n${USAGE}`);
     return {
         stack,
         update: flags.includes("--update"),
-        json: flags.includes("--json"),
+        format: flags.includes("--json") ? "json" : ((format as Format | undefined) ?? "human"),
+        diff: diff && path.resolve(diff),
+        diffShown: diff,
         dir: dir && path.resolve(dir),
         help,
     };
@@ -66,24 +92,23 @@ async function main(): Promise<number> {
     }
     // Validate first, before the Pulumi runtime is even loaded: a bad config answers in a fraction of the time.
     parseSettings(readStackConfig(args.dir ?? PROJECT_ROOT, args.stack).raw, args.stack);
+    const { diffPlans, readPlanFile } = await import("./diff");
+    // A bad earlier plan is a usage error too, found before the program runs.
+    const earlier = args.diff ? readPlanFile(args.diff) : undefined;
     const { planStack } = await import("./plan");
-    const { planDocument, renderTree, renderViolations, renderWarnings } = await import("./render");
+    const { planDocument, renderHuman, renderWarnings } = await import("./render");
     const result = await planStack({ stack: args.stack, mode: args.update ? "update" : "preview", dir: args.dir });
     const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
     if (result.warnings.length > 0) await write(process.stderr, `${renderWarnings(result.warnings)}\n`);
-    if (args.json) {
-        await write(process.stdout, `${JSON.stringify(planDocument(result), null, 2)}\n`);
+    const doc = planDocument(result);
+    const diff = earlier && diffPlans(earlier, doc, args.diffShown);
+    if (args.format === "json") {
+        await write(process.stdout, `${JSON.stringify(diff ? { ...doc, diff } : doc, null, 2)}\n`);
+    } else if (args.format === "markdown") {
+        const { renderMarkdown } = await import("./markdown");
+        await write(process.stdout, `${renderMarkdown(doc, diff)}\n`);
     } else {
-        const mode =
-            result.mode === "preview"
-                ? "preview: as `pulumi preview` sees a new stack"
-                : "update: as `pulumi up` sees it";
-        await write(
-            process.stdout,
-            `Stack ${result.stack} (${mode}), region ${result.region}\n\n` +
-                `${renderTree(result.resources, result.region)}\n\n${result.resources.length} resources\n\n` +
-                `Policy pack config: ${result.policyConfig}\n${renderViolations(result.violations)}\n`,
-        );
+        await write(process.stdout, `${renderHuman(result, doc, diff)}\n`);
     }
     return mandatory.length > 0 ? 1 : 0;
 }

@@ -1,3 +1,7 @@
+import { PlanDiff, renderDiff } from "./diff";
+import { configHints, formatHint } from "./hints";
+import { SecretDigests, secretDigests } from "./secret-digests";
+import { renderCounts, resourceCounts } from "./summary";
 import { PlannedResource, RESOURCE_REF_SIG, SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN, Violation } from "./types";
 
 /** Replaces wire markers with what a reader should see: `[unknown]`, `[secret]`, or a referenced resource's URN. */
@@ -44,6 +48,11 @@ export interface PlanDocument {
     outputs: unknown;
     violations?: Violation[];
     warnings: PlanWarningEntry[];
+    /**
+     * A digest per secret value (printed as `"[secret]"` above), so that `--diff` can tell a secret changed without
+     * the document holding it. Absent in plans written before digests were recorded.
+     */
+    secretDigests?: SecretDigests;
 }
 
 /** The URN part of a provider reference (`<urn>::<id>`; URNs contain `::` themselves). */
@@ -100,6 +109,7 @@ export function planDocument(plan: PlanDocumentInput): PlanDocument {
         outputs: display(plan.outputs),
         ...(plan.violations ? { violations: plan.violations } : {}),
         warnings: plan.warnings ?? [],
+        secretDigests: secretDigests(plan.resources, plan.outputs),
     };
 }
 
@@ -137,7 +147,9 @@ export function renderViolations(violations: Violation[]): string {
         const where = v.urn
             ? ` ${v.urn.split("::").slice(-1)[0]} (${v.urn.split("::")[2]?.split("$").pop()})`
             : " (stack)";
-        return `  [${v.enforcementLevel}] ${v.policy}${where}\n      ${v.message.replace(/\n/g, "\n      ")}`;
+        // Where a setting fixes the violation, say which: the policy's own remediation speaks of resources.
+        const fixes = configHints(v).map((h) => `\n      Fix in the stack's config: ${formatHint(h)}`);
+        return `  [${v.enforcementLevel}] ${v.policy}${where}\n      ${v.message.replace(/\n/g, "\n      ")}${fixes.join("")}`;
     });
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return `Policy violations (${mandatory} mandatory, ${violations.length - mandatory} advisory):\n${lines.join("\n")}`;
@@ -146,4 +158,20 @@ export function renderViolations(violations: Violation[]): string {
 /** Warnings for stderr: each key, its value and why a real deployment refuses it. */
 export function renderWarnings(warnings: PlanWarningEntry[]): string {
     return warnings.map((w) => `warning: ${w.key}: ${JSON.stringify(w.value)} ${w.message}`).join("\n");
+}
+
+/** The terminal output: the tree, the counts, the policy verdict with its config file, and the diff if asked for. */
+export function renderHuman(
+    plan: PlanDocumentInput & { violations: Violation[]; policyConfig: string },
+    doc: PlanDocument,
+    diff?: PlanDiff,
+): string {
+    const mode =
+        plan.mode === "preview" ? "preview: as `pulumi preview` sees a new stack" : "update: as `pulumi up` sees it";
+    return (
+        `Stack ${plan.stack} (${mode}), region ${plan.region}\n\n` +
+        `${renderTree(plan.resources, plan.region)}\n\n${renderCounts(resourceCounts(doc.resources))}\n\n` +
+        `Policy pack config: ${plan.policyConfig}\n${renderViolations(plan.violations)}` +
+        (diff ? `\n\n${renderDiff(diff)}` : "")
+    );
 }

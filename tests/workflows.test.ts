@@ -1,0 +1,400 @@
+import { strict as assert } from "assert";
+import { execFile, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { policyConfigOf } from "../tools/policy-config";
+import { LAST_PROFILE, ciStacks, githubOutputs } from "../tools/plan/ci-stacks";
+import { listStacks, readStackConfig } from "../tools/plan/project";
+import { pool, projectWith, tempProject } from "./helpers/cli";
+
+const ROOT = path.resolve(__dirname, "..");
+const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
+const WORKFLOW_FILES = fs.existsSync(WORKFLOW_DIR)
+    ? fs
+          .readdirSync(WORKFLOW_DIR)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => path.join(WORKFLOW_DIR, f))
+    : [];
+
+interface Step {
+    id?: string;
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+}
+interface Job {
+    if?: string;
+    needs?: string | string[];
+    permissions?: Record<string, string> | string;
+    environment?: string | { name: string };
+    concurrency?: { group: string; "cancel-in-progress"?: boolean | string };
+    strategy?: { matrix?: Record<string, unknown> };
+    env?: Record<string, unknown>;
+    steps?: Step[];
+}
+interface Workflow {
+    on: Record<string, unknown> | string | string[];
+    permissions?: Record<string, string> | string;
+    env?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+const workflows = WORKFLOW_FILES.map((file) => ({ file, text: fs.readFileSync(file, "utf8") })).map((w) => ({
+    ...w,
+    doc: YAML.parse(w.text) as Workflow,
+}));
+const jobs = workflows.flatMap((w) => Object.entries(w.doc.jobs).map(([id, job]) => ({ workflow: w, id, job })));
+const action = (step: Step) => step.uses?.split("@")[0];
+const stepsUsing = (job: Job, name: string) => (job.steps ?? []).filter((s) => action(s) === name);
+const needs = (job: Job) => (typeof job.needs === "string" ? [job.needs] : (job.needs ?? []));
+const flat = (s: string | undefined) => (s ?? "").replace(/\s+/g, " ");
+
+/** Jobs that run a Pulumi command (`preview`, `up`) through pulumi/actions. */
+const pulumiJobs = (command: string) =>
+    jobs.filter((j) => stepsUsing(j.job, "pulumi/actions").some((s) => s.with?.command === command));
+
+/** The guard that keeps a job to pushes on main, or to pull requests from this repository (never a fork's). */
+const PUSH_TO_MAIN = /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/;
+const SAME_REPO_PR = /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/;
+
+describe("CI/CD workflows: the files", () => {
+    it("exist, with one job that lists the stacks and the jobs the issue asks for", () => {
+        assert.ok(workflows.length > 0, "no workflow in .github/workflows");
+        assert.ok(pulumiJobs("preview").length === 1, "one pulumi preview job");
+        assert.ok(pulumiJobs("up").length >= 1, "pulumi up jobs");
+    });
+
+    for (const w of workflows) {
+        it(`${path.relative(ROOT, w.file)} passes the workflow schema (action-validator, offline)`, async () => {
+            const bin = path.join(ROOT, "node_modules", ".bin", "action-validator");
+            const r = await new Promise<{ code: number; out: string }>((resolve) =>
+                execFile(bin, [w.file], { cwd: ROOT }, (error, stdout, stderr) =>
+                    resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+                ),
+            );
+            assert.equal(r.code, 0, r.out);
+        });
+
+        it(`${path.relative(ROOT, w.file)}: every run script is valid bash`, () => {
+            for (const { id, job } of jobs.filter((j) => j.workflow === w)) {
+                for (const step of job.steps ?? []) {
+                    if (!step.run) continue;
+                    // Expressions are replaced before the shell sees the script; any word stands in for them.
+                    const script = step.run.replace(/\$\{\{[^}]*\}\}/g, "EXPR");
+                    assert.doesNotThrow(
+                        () => execFileSync("bash", ["-n", "-c", script], { stdio: "pipe" }),
+                        `${id}: ${step.name ?? step.run.slice(0, 40)}`,
+                    );
+                }
+            }
+        });
+    }
+
+    it("the schema validator can fail: it refuses a job with a misspelled key", () => {
+        const dir = tempProject();
+        const bad = path.join(dir, "bad.yml");
+        fs.writeFileSync(bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    step:\n      - run: echo\n");
+        const bin = path.join(ROOT, "node_modules", ".bin", "action-validator");
+        assert.throws(() => execFileSync(bin, [bad], { stdio: "pipe" }));
+    });
+});
+
+describe("CI/CD workflows: hygiene", () => {
+    it("pins every action to a full commit SHA, with its version in a comment", () => {
+        for (const w of workflows) {
+            const lines = w.text.split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+            assert.ok(lines.length > 0);
+            for (const line of lines) {
+                if (/uses:\s+\.\//.test(line)) continue; // a workflow or action of this repository
+                assert.match(line, /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+            }
+        }
+    });
+
+    it("grants nothing at the top and only what each job needs", () => {
+        for (const w of workflows) assert.deepEqual(w.doc.permissions, {}, `${w.file}: top-level permissions`);
+        for (const { id, job } of jobs) {
+            assert.ok(job.permissions !== undefined && typeof job.permissions === "object", `${id} sets permissions`);
+            const perms = job.permissions as Record<string, string>;
+            const usesOidc = stepsUsing(job, "aws-actions/configure-aws-credentials").length > 0;
+            const comments = stepsUsing(job, "pulumi/actions").some((s) => s.with?.["comment-on-pr"] === true);
+            assert.equal(perms["id-token"] === "write", usesOidc, `${id}: id-token: write exactly where OIDC is used`);
+            assert.equal(perms["pull-requests"] === "write", comments, `${id}: pull-requests: write only to comment`);
+            for (const [scope, level] of Object.entries(perms)) {
+                if (scope === "id-token" || scope === "pull-requests") continue;
+                assert.equal(level, "read", `${id}: ${scope}: ${level}`);
+            }
+        }
+    });
+
+    it("never uses long-lived AWS keys", () => {
+        for (const w of workflows) {
+            assert.doesNotMatch(
+                w.text,
+                /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/,
+            );
+        }
+        for (const { id, job } of jobs) {
+            for (const s of stepsUsing(job, "aws-actions/configure-aws-credentials")) {
+                assert.match(String(s.with?.["role-to-assume"]), /vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN|env\.ROLE/, id);
+            }
+        }
+    });
+
+    it("takes Node.js from .nvmrc, which exists and names a version package.json's engines allows", () => {
+        const nvmrc = fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim();
+        assert.match(nvmrc, /^v?\d+\.\d+\.\d+$/);
+        const engines = (
+            JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }
+        ).engines.node;
+        const floor = /^>=\s*(\d+)\.(\d+)/.exec(engines.split("||")[0].trim().replace(/^\^/, ">="));
+        if (floor)
+            assert.ok(
+                compareVersions(nvmrc.replace(/^v/, ""), `${floor[1]}.${floor[2]}.0`) >= 0,
+                `${nvmrc} vs ${engines}`,
+            );
+        for (const { id, job } of jobs) {
+            for (const s of stepsUsing(job, "actions/setup-node"))
+                assert.equal(s.with?.["node-version-file"], ".nvmrc", id);
+        }
+    });
+
+    it("pins the Pulumi CLI at or above Pulumi.yaml's minimum and the @pulumi/pulumi SDK in use", () => {
+        for (const w of workflows.filter((x) => /pulumi\/actions@/.test(x.text))) {
+            const version = String(w.doc.env?.PULUMI_VERSION ?? "");
+            assert.match(version, /^\d+\.\d+\.\d+$/, "an exact CLI version");
+            const sdk = (
+                JSON.parse(
+                    fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+                ) as { version: string }
+            ).version;
+            assert.ok(compareVersions(version, sdk) >= 0, `CLI ${version} is older than the SDK ${sdk}`);
+            const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+                requiredPulumiVersion?: string;
+            };
+            const floor = /^>=\s*(\d+\.\d+\.\d+)/.exec(project.requiredPulumiVersion ?? "");
+            if (floor) assert.ok(compareVersions(version, floor[1]) >= 0, `CLI ${version} below ${floor[1]}`);
+            for (const { id, job } of jobs.filter((j) => j.workflow === w)) {
+                for (const s of stepsUsing(job, "pulumi/actions"))
+                    assert.equal(s.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}", id);
+            }
+        }
+    });
+});
+
+describe("CI/CD workflows: what runs where", () => {
+    it("plans every stack offline in both modes on every pull request and push, from a derived stack list", () => {
+        for (const w of workflows) {
+            const on = w.doc.on as Record<string, unknown>;
+            assert.ok("pull_request" in on && "push" in on, "runs on pull requests and pushes");
+        }
+        const plan = jobs.find((j) =>
+            (j.job.steps ?? []).some((s) => /npm run -s plan -- .*--format json/.test(s.run ?? "")),
+        );
+        assert.ok(plan, "a job runs the offline plan");
+        assert.equal(plan.job.if, undefined, "the offline plan runs on every event");
+        assert.equal(plan.job.strategy?.matrix?.stack, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+        assert.deepEqual(plan.job.strategy?.matrix?.mode, ["preview", "update"]);
+        const list = jobs.find((j) => j.id === needs(plan.job)[0])!;
+        assert.ok((list.job.steps ?? []).some((s) => /npm run -s ci-stacks .*GITHUB_OUTPUT/.test(s.run ?? "")));
+        const steps = plan.job.steps ?? [];
+        assert.ok(
+            steps.some((s) => /--format markdown.*>>\s*"\$GITHUB_STEP_SUMMARY"/.test(s.run ?? "")),
+            "summary",
+        );
+        assert.ok(
+            steps.some((s) => /--diff "base-plan\//.test(s.run ?? "")),
+            "diff against the base plan",
+        );
+        const upload = stepsUsing(plan.job, "actions/upload-artifact")[0];
+        assert.ok(upload && upload.if === "always()", "the JSON plan is uploaded even when the gate fails");
+        const gate = steps.find((s) => s.name === "Policy gate");
+        assert.ok(gate && /1\).*exit 1/.test(flat(gate.run)), "a mandatory violation (exit 1) fails the job");
+        assert.equal(Object.keys(plan.job.permissions as object).includes("id-token"), false);
+        const npmTest = jobs.find((j) => (j.job.steps ?? []).some((s) => s.run === "npm test"));
+        assert.ok(npmTest, "a job runs npm test");
+        const runs = (npmTest.job.steps ?? []).map((s) => s.run).filter(Boolean);
+        assert.deepEqual(runs, ["npm ci", "npm test"]);
+    });
+
+    it("previews every stack on pull requests with the policy pack, the resolver's config and a PR comment", () => {
+        const [{ job, id }] = pulumiJobs("preview");
+        assert.equal(job.strategy?.matrix?.stack, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+        const steps = job.steps ?? [];
+        const preview = steps.find((s) => action(s) === "pulumi/actions" && s.with?.command === "preview")!;
+        assert.equal(preview.with?.policyPacks, "policy");
+        const ref = /^\$\{\{ steps\.([\w-]+)\.outputs\.file \}\}$/.exec(String(preview.with?.policyPackConfigs));
+        assert.ok(ref, `${id}: policyPackConfigs comes from a step`);
+        const resolver = steps.find((s) => s.id === ref[1]);
+        assert.match(resolver?.run ?? "", /npm run -s policy-config -- "\$STACK"/);
+        assert.equal(preview.with?.["comment-on-pr"], true);
+        const creds = stepsUsing(job, "aws-actions/configure-aws-credentials")[0];
+        assert.equal(creds.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+        assert.equal(creds.with?.["aws-region"], "${{ matrix.stack.region }}");
+        const order = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+        assert.ok(order((s) => s.run === "npm ci") < order((s) => s === preview), "npm ci before pulumi/actions");
+        assert.ok(order((s) => s === creds) < order((s) => s === preview));
+    });
+
+    it("deploys on main only, development-profile stacks before production ones, per-stack environment and lock", () => {
+        const deploys = pulumiJobs("up");
+        assert.equal(deploys.length, 2, "one wave of stacks, then the production wave");
+        const waves = new Map(deploys.map((d) => [String(d.job.strategy?.matrix?.stack), d]));
+        const first = waves.get("${{ fromJSON(needs.stacks.outputs.first) }}");
+        const last = waves.get("${{ fromJSON(needs.stacks.outputs.last) }}");
+        assert.ok(first && last, [...waves.keys()].join(", "));
+        assert.ok(needs(last.job).includes(first.id), "the production wave waits for the first");
+        assert.match(
+            flat(last.job.if),
+            /needs\.deploy-first\.result == 'success' \|\| needs\.deploy-first\.result == 'skipped'/,
+        );
+        for (const { id, job } of deploys) {
+            assert.match(flat(job.if), PUSH_TO_MAIN, `${id} runs on pushes to main only`);
+            for (const gate of ["test", "plan"]) assert.ok(needs(job).includes(gate), `${id} waits for ${gate}`);
+            assert.equal(job.environment, "${{ matrix.stack.stack }}", `${id}: the stack's environment`);
+            assert.equal(job.concurrency?.group, "deploy-${{ matrix.stack.stack }}", `${id}: a lock per stack`);
+            assert.equal(
+                job.concurrency?.["cancel-in-progress"],
+                false,
+                `${id}: a running deployment is never cancelled`,
+            );
+            const steps = job.steps ?? [];
+            const up = steps.findIndex((s) => action(s) === "pulumi/actions" && s.with?.command === "up");
+            assert.ok(steps.findIndex((s) => s.run === "npm ci") < up, `${id}: npm ci first`);
+            assert.equal(steps[up].with?.policyPacks, "policy");
+            assert.equal(steps[up].with?.policyPackConfigs, "${{ steps.policy.outputs.file }}");
+            assert.match(steps.find((s) => s.id === "policy")?.run ?? "", /npm run -s policy-config -- "\$STACK"/);
+            const creds = stepsUsing(job, "aws-actions/configure-aws-credentials")[0];
+            assert.equal(creds.with?.["aws-region"], "${{ matrix.stack.region }}");
+        }
+        // The same lock as any other job that could change the stack: none but these two run `pulumi up`.
+        assert.equal(new Set(deploys.map((d) => d.job.concurrency?.group)).size, 1);
+    });
+
+    it("gives fork pull requests no way to credentials: no privileged trigger, every credentialed job guarded", () => {
+        for (const w of workflows) {
+            const on = w.doc.on as Record<string, unknown>;
+            for (const privileged of ["pull_request_target", "workflow_run"])
+                assert.ok(!(privileged in on), `${w.file} runs on ${privileged}, which hands forks the base's secrets`);
+        }
+        for (const { id, job } of jobs) {
+            const perms = job.permissions as Record<string, string>;
+            // Testing whether a secret is set (as the preview check does) hands nothing out.
+            const text = JSON.stringify({ env: job.env, steps: job.steps }).replace(/secrets\.\w+ != ''/g, "");
+            const usesSecrets = /secrets\.\w+/.test(text);
+            if (perms["id-token"] === "write" || usesSecrets) {
+                const guard = flat(job.if);
+                assert.ok(
+                    PUSH_TO_MAIN.test(guard) || SAME_REPO_PR.test(guard),
+                    `${id} holds credentials without a guard: ${guard}`,
+                );
+            }
+        }
+        // The skip is explained where it happens.
+        const check = jobs.find((j) => j.id === "preview-credentials")!;
+        const run = (check.job.steps ?? []).map((s) => s.run).join("\n");
+        assert.match(run, /::notice title=pulumi preview skipped::/);
+        assert.match(run, /FROM_FORK/);
+        assert.match(run, /AWS_PREVIEW_ROLE_ARN is not set/);
+    });
+
+    it("names no stack: every stack-specific value comes from the stack list", () => {
+        const stacks = listStacks(ROOT);
+        for (const w of workflows) {
+            const strings: string[] = [];
+            const walk = (v: unknown) => {
+                if (typeof v === "string") strings.push(v);
+                else if (Array.isArray(v)) v.forEach(walk);
+                else if (v && typeof v === "object") Object.entries(v).forEach(([k, x]) => (strings.push(k), walk(x)));
+            };
+            walk(w.doc);
+            for (const s of strings) {
+                for (const stack of stacks) {
+                    assert.ok(!new RegExp(`(^|[^A-Za-z0-9])${stack}([^A-Za-z0-9]|$)`).test(s), `"${s}" names ${stack}`);
+                }
+            }
+        }
+    });
+});
+
+describe("CI/CD workflows: the stack list (npm run -s ci-stacks)", () => {
+    it("lists every stack file with its region and policy profile, and orders production last", () => {
+        const lists = ciStacks(ROOT);
+        assert.deepEqual(
+            lists.stacks.map((s) => s.stack),
+            listStacks(ROOT),
+        );
+        for (const s of lists.stacks) {
+            assert.equal(s.region, readStackConfig(ROOT, s.stack).raw["aws:region"]);
+            assert.equal(s.profile, policyConfigOf(ROOT, s.stack).profile);
+        }
+        assert.deepEqual(
+            lists.last.map((s) => s.stack),
+            lists.stacks.filter((s) => s.profile === LAST_PROFILE).map((s) => s.stack),
+        );
+        assert.deepEqual(
+            [...lists.first, ...lists.last].map((s) => s.stack).sort(),
+            lists.stacks.map((s) => s.stack).sort(),
+        );
+    });
+
+    it("takes a new stack file as it is: its profile alone decides its wave", () => {
+        const base = path.join(ROOT, `Pulumi.${listStacks(ROOT)[0]}.yaml`);
+        const doc = YAML.parse(fs.readFileSync(base, "utf8"));
+        const dir = projectWith("staging", base);
+        for (const [stack, profile] of [
+            ["canary", "development"],
+            ["staging", undefined],
+        ] as const) {
+            const config = { ...doc.config, "aws:region": "eu-central-1" };
+            if (profile) config["aws-platform:policyProfile"] = profile;
+            else delete config["aws-platform:policyProfile"];
+            fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
+        }
+        const lists = ciStacks(dir);
+        assert.deepEqual(lists.first, [{ stack: "canary", region: "eu-central-1", profile: "development" }]);
+        // No profile: the default, production, which deploys last.
+        assert.deepEqual(lists.last, [{ stack: "staging", region: "eu-central-1", profile: "production" }]);
+    });
+
+    it("prints one GitHub output line per list, whose JSON the workflow's fromJSON reads", async () => {
+        const [out] = await pool([
+            () =>
+                new Promise<string>((resolve, reject) =>
+                    execFile(
+                        process.execPath,
+                        [
+                            "-r",
+                            path.join(ROOT, "tools", "register.js"),
+                            path.join(ROOT, "tools", "plan", "ci-stacks.ts"),
+                        ],
+                        { cwd: ROOT },
+                        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+                    ),
+                ),
+        ]);
+        assert.equal(out, githubOutputs(ciStacks(ROOT)));
+        const lines = out.trimEnd().split("\n");
+        assert.deepEqual(
+            lines.map((l) => l.split("=")[0]),
+            ["stacks", "first", "last"],
+        );
+        for (const l of lines) assert.ok(Array.isArray(JSON.parse(l.slice(l.indexOf("=") + 1))));
+        const scripts = (
+            JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+        ).scripts;
+        assert.match(scripts["ci-stacks"], /tools\/plan\/ci-stacks\.ts/);
+    });
+});
+
+/** -1, 0 or 1 as `a` is older than, the same as or newer than `b` (plain x.y.z versions). */
+function compareVersions(a: string, b: string): number {
+    const pa = a.split(".").map(Number);
+    const pb = b.split(".").map(Number);
+    for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1;
+    return 0;
+}
