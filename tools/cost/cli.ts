@@ -10,7 +10,7 @@ import { ConfigError, formatIssue } from "../../stacks/common";
 import { parseSettings } from "../../stacks/settings";
 import { UsageError, readStackConfig } from "../plan/project";
 import { AssumptionError, withOverrides } from "./assumptions";
-import { MissingPricesError } from "./prices";
+import { MissingPricesError, readPriceFile } from "./prices";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -80,7 +80,10 @@ async function main(): Promise<number> {
         return 0;
     }
     const assumptions = withOverrides(args.assume);
-    parseSettings(readStackConfig(args.dir ?? PROJECT_ROOT, args.stack).raw, args.stack);
+    const config = readStackConfig(args.dir ?? PROJECT_ROOT, args.stack).raw;
+    parseSettings(config, args.stack);
+    // A region without price data fails before the program runs, not after.
+    readPriceFile(String(config["aws:region"]));
     const { estimateStack } = await import("./stack");
     const estimate = await estimateStack(args.stack, { dir: args.dir, assumptions });
     const { renderEstimate } = await import("./render");

@@ -62,6 +62,15 @@ export const LEVERS: Record<string, { keys: string[]; how: string }> = {
     },
 };
 
+/** A stack already down to one NAT gateway has no setting left that removes it: private subnets need egress. */
+function leverOf(type: string, estimate: CostEstimate): { keys: string[]; how: string } {
+    const nats = new Set(estimate.lines.filter((l) => l.type === type).map((l) => l.urn)).size;
+    if (type === "aws:ec2/natGateway:NatGateway" && nats === 1) {
+        return { keys: [], how: "already a single NAT gateway; the private tier needs one for egress" };
+    }
+    return { keys: LEVERS[type]?.keys ?? [], how: LEVERS[type]?.how ?? "no config setting changes it" };
+}
+
 export interface Dominant {
     type: string;
     monthly: number;
@@ -85,10 +94,9 @@ export function dominantTypes(estimate: CostEstimate, count = 4): Dominant[] {
         .slice(0, count)
         .map(([type, t]) => ({
             type,
+            ...leverOf(type, estimate),
             monthly: Math.round(t.monthly * 100) / 100,
             share: estimate.total > 0 ? t.monthly / estimate.total : 0,
             lines: t.lines,
-            keys: LEVERS[type]?.keys ?? [],
-            how: LEVERS[type]?.how ?? "no config setting changes it",
         }));
 }

@@ -60,8 +60,10 @@ export const KINDS: Record<string, NodeSpec> = {
     },
     "aws:rds/cluster:Cluster": {
         kind: "db",
-        label: (r) =>
-            `Aurora cluster ${text(inp(r, "clusterIdentifier")) ?? r.name} (${text(inp(r, "engine")) ?? ""} ${text(inp(r, "engineVersion")) ?? ""})`,
+        label: (r) => {
+            const engine = [text(inp(r, "engine")), text(inp(r, "engineVersion"))].filter(Boolean).join(" ");
+            return `Aurora cluster ${text(inp(r, "clusterIdentifier")) ?? r.name}${engine ? ` (${engine})` : ""}`;
+        },
         spansTier: true,
         shape: "cylinder",
     },
@@ -176,7 +178,3 @@ export const HIDDEN = new Set([
     "random:index/randomId:RandomId",
     "random:index/randomPassword:RandomPassword",
 ]);
-
-export function describe(type: string): NodeSpec | undefined {
-    return KINDS[type];
-}
