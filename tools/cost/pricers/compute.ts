@@ -101,8 +101,8 @@ export const ecsService: Pricer = (r, ctx) => {
             // Fargate Spot runs only Linux X86_64 tasks (Amazon ECS developer guide, Fargate capacity providers).
             ctx.warn(
                 `${r.name}: FARGATE_SPOT with ARM64 tasks cannot run (Fargate Spot supports only Linux X86_64); ` +
-                    "priced as on-demand FARGATE ARM64. Fix: capacity fargate weight > 0 and fargateSpot 0, " +
-                    "or cpuArchitecture X86_64.",
+                    "priced as on-demand FARGATE ARM64. Fix: services.apps.<app>.capacity (fargate weight > 0, " +
+                    "fargateSpot weight 0), or services.apps.<app>.architecture X86_64.",
             );
             spotNote = "Spot refused for ARM64: priced on-demand";
         } else if (spot) {
