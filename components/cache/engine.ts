@@ -11,8 +11,9 @@ export type CacheEngine = "valkey" | "redis";
  * Engine versions ElastiCache offers for node-based replication groups, each with its parameter-group family
  * (AWS ElastiCache 'Supported engines and versions' and 'Engine specific parameters'). Valkey 7.2 has the valkey7
  * family, every 8.x valkey8, 9.0 valkey9; Redis OSS 7.0 and 7.1 share redis7. Redis OSS 6.x and older are left out:
- * the transit-encryption mode this component sets (`required`) belongs to Valkey and Redis OSS 7.0.5+ (API
- * CreateReplicationGroup, TransitEncryptionMode), and 4.x and 5.x are in paid Extended Support since February 2026.
+ * transit encryption and its mode can be changed in place only from Redis OSS 7.0.5 (below that a change replaces
+ * the group: aws.elasticache.ReplicationGroup, transitEncryptionEnabled), and 4.x and 5.x are in paid Extended
+ * Support since February 2026.
  */
 export const ENGINE_VERSIONS: Record<CacheEngine, Record<string, string>> = {
     valkey: {
