@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { AuroraCluster } from "./components/auroraCluster";
+import { Cache } from "./components/cache";
 import { FargateService } from "./components/fargateService";
-import { DATABASE_COMPONENT, SERVICES_COMPONENT } from "./components/fargate/naming";
+import { CACHE_COMPONENT, DATABASE_COMPONENT, SERVICES_COMPONENT } from "./components/fargate/naming";
 import { Network } from "./components/network";
 import { SecretsStore } from "./components/secretsStore";
 import { loadSettings } from "./stacks";
@@ -87,6 +88,23 @@ const database = new AuroraCluster(
     opts,
 );
 
+// The cache, when the stack has one, also in the isolated tier; services that set cacheAccess are admitted below.
+const cache = settings.cache
+    ? new Cache(
+          CACHE_COMPONENT,
+          {
+              ...settings.cache,
+              vpcId: network.vpcId,
+              subnetIds: network.isolatedSubnetIds,
+              availabilityZones: network.azNames,
+              kmsKeyArn: secrets.keyArn,
+              namePrefix: prefix,
+              recoveryWindowDays: settings.secrets.recoveryWindowDays,
+          },
+          opts,
+      )
+    : undefined;
+
 // Containerised services on one cluster, web ones behind an internal ALB that only CloudFront's VPC origin reaches.
 const services =
     Object.keys(settings.services.apps).length > 0
@@ -104,6 +122,14 @@ const services =
                   databaseName: database.databaseName,
                   databaseClusterResourceId: database.clusterResourceId,
                   databaseUsersReady: database.iamUsersReady,
+                  cache: cache && {
+                      securityGroupId: cache.securityGroupId,
+                      port: cache.port,
+                      host: cache.host,
+                      readerHost: cache.readerHost,
+                      clusterMode: cache.clusterMode,
+                      secretArn: cache.secretArn,
+                  },
                   privateEgress: network.privateEgress,
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
@@ -118,6 +144,10 @@ const services =
 // The database admits exactly the services that use it, each by its own security group.
 for (const [name, sgId] of Object.entries(services?.databaseClientSecurityGroupIds ?? {})) {
     database.allowClient(name, sgId);
+}
+// The cache admits exactly the services that set cacheAccess.
+for (const [name, sgId] of Object.entries(services?.cacheClientSecurityGroupIds ?? {})) {
+    cache?.allowClient(name, sgId);
 }
 
 // Stack outputs. Only values that exist are exported: a stack without services (or without a web service) has no
@@ -138,6 +168,12 @@ const outputs: Record<string, unknown> = {
     databaseMasterSecretArn: database.masterSecretArn,
     databaseClusterIdentifier: database.clusterIdentifier,
     databaseInstanceIdentifiers: database.instanceIdentifiers,
+    cacheReplicationGroupId: cache?.replicationGroupId,
+    cacheHost: cache?.host,
+    cacheReaderHost: cache?.readerHost,
+    cachePort: cache?.port,
+    cacheSecurityGroupId: cache?.securityGroupId,
+    cacheSecretArn: cache?.secretArn,
     clusterName: services?.clusterName,
     clusterArn: services?.clusterArn,
     serviceNames: services?.serviceNames,

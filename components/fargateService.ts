@@ -102,6 +102,27 @@ export interface FargateAppArgs {
     databaseIamUser?: string;
     /** ECR housekeeping (builds only). Defaults keep 20 images, expire untagged after 7 days, keep the repository on destroy. */
     ecr?: { keepImages?: number; untaggedExpiryDays?: number; forceDelete?: boolean };
+    /**
+     * Reach the cache (`FargateServiceArgs.cache`): egress to its port, CACHE_HOST / CACHE_READER_HOST / CACHE_PORT /
+     * CACHE_TLS / CACHE_CLUSTER_MODE, and its credential as CACHE_USERNAME / CACHE_PASSWORD container secrets.
+     * Default false: a service reaches only what it declares.
+     */
+    cacheAccess?: boolean;
+}
+
+/** The stack's cache, as the services that set `cacheAccess` reach it (the Cache component's outputs). */
+export interface FargateCacheArgs {
+    /** The cache's security group: services with cacheAccess get egress to it, and it admits them. */
+    securityGroupId: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    /** Primary (or, in cluster mode, configuration) endpoint: CACHE_HOST. */
+    host: pulumi.Input<string>;
+    /** Reader endpoint, without cluster mode: CACHE_READER_HOST. */
+    readerHost?: pulumi.Input<string>;
+    /** CACHE_CLUSTER_MODE, so that clients know to use a cluster-aware connection. */
+    clusterMode: boolean;
+    /** The credential secret (JSON `username`, `password`), encrypted with `kmsKeyArn`. */
+    secretArn: pulumi.Input<string>;
 }
 
 export interface FargateLoadBalancerArgs {
@@ -149,6 +170,8 @@ export interface FargateServiceArgs {
      * `databaseIamUser`: its service waits for it, so that no task tries to log in as a user that does not exist yet.
      */
     databaseUsersReady?: pulumi.Resource;
+    /** The cache that services with `cacheAccess` reach. Default none. */
+    cache?: FargateCacheArgs;
     /**
      * The private subnets' way out (the Network's `privateEgress`: NAT routes, VPC endpoints). Every ECS service
      * waits for these, so that the first tasks of a new stack can pull their image and read their secrets. Default
@@ -189,6 +212,8 @@ export class FargateService extends pulumi.ComponentResource {
     public readonly securityGroupIds: Record<string, pulumi.Output<string>> = {};
     /** Security groups of the services with database access: the database admits exactly these. */
     public readonly databaseClientSecurityGroupIds: Record<string, pulumi.Output<string>> = {};
+    /** Security groups of the services with cacheAccess: the cache admits exactly these. */
+    public readonly cacheClientSecurityGroupIds: Record<string, pulumi.Output<string>> = {};
     /** Target-group ARN suffixes (for CloudWatch alarms), web services only. */
     public readonly targetGroupArnSuffixes: Record<string, pulumi.Output<string>> = {};
     public readonly logGroupNames: Record<string, pulumi.Output<string>> = {};
@@ -239,6 +264,7 @@ export class FargateService extends pulumi.ComponentResource {
         for (const [svc, app] of apps) {
             const created = createService(scope, cluster, lb, { svc, id: `${name}-${svc}`, app });
             if (usesDatabase(app)) this.databaseClientSecurityGroupIds[svc] = created.securityGroup.id;
+            if (app.cacheAccess) this.cacheClientSecurityGroupIds[svc] = created.securityGroup.id;
             if (created.targetGroup) this.targetGroupArnSuffixes[svc] = created.targetGroup.arnSuffix;
             if (created.repository) this.repositoryUrls[svc] = created.repository.repositoryUrl;
             this.serviceNames[svc] = created.service.name;

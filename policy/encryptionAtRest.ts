@@ -4,25 +4,12 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 
-import { resourcePolicy, stackPolicy, type Built, type Report } from "./builders";
+import { resourcePolicy, stackPolicy, type Built } from "./builders";
+import { elasticacheEncryptedCmk } from "./elasticache";
 import { label, ResourceGraph } from "./graph";
-import { readPath } from "./helpers";
+import { isAwsManagedKeyRef, readPath, requireCmk } from "./helpers";
 import { T } from "./tokens";
 import { isSet, isUnknown, knownString, peek, readThrough } from "./values";
-
-/** AWS-managed keys (`alias/aws/<service>`) are not customer-managed: no key policy, no rotation control. */
-function isAwsManagedKeyRef(v: unknown): boolean {
-    return typeof v === "string" && /(^|:)alias\/aws\//.test(v);
-}
-
-/** Requires a customer-managed key reference in `key`: present, and not an `alias/aws/...` managed key. */
-function requireCmk(props: Record<string, unknown>, key: string, report: Report, what: string): void {
-    if (!isSet(props, key)) {
-        report(`${key} is not set, so ${what} uses an AWS-owned or AWS-managed key.`);
-    } else if (isAwsManagedKeyRef(peek(props, key))) {
-        report(`${key} is '${String(peek(props, key))}', an AWS-managed key; use the platform's customer-managed key.`);
-    }
-}
 
 /** What a stack says about whether Elastic Load Balancing delivers access logs to a bucket. */
 type LogBucketVerdict =
@@ -301,4 +288,5 @@ export const encryptionAtRest: Built[] = [
     ecrRepositoryCmk,
     kmsKeyRotation,
     s3BucketKmsEncryption,
+    elasticacheEncryptedCmk,
 ];

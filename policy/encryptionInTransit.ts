@@ -5,6 +5,7 @@
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
 import { cloudfrontVpcOriginHttps } from "./cloudfrontVpcOrigin";
+import { elasticacheInTransitEncryption } from "./elasticache";
 import { label } from "./graph";
 import { asList, readPath } from "./helpers";
 import { T } from "./tokens";
@@ -438,4 +439,5 @@ export const encryptionInTransit: Built[] = [
     bucketPolicyDeniesInsecureTransport,
     bucketHasTlsOnlyPolicy,
     cloudfrontVpcOriginHttps,
+    elasticacheInTransitEncryption,
 ];

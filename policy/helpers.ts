@@ -1,8 +1,22 @@
 /**
  * Small value helpers shared by policies of several areas.
  */
-import type { ResourceDef, Settings } from "./builders";
-import { isUnknown, peek } from "./values";
+import type { Report, ResourceDef, Settings } from "./builders";
+import { isSet, isUnknown, peek } from "./values";
+
+/** AWS-managed keys (`alias/aws/<service>`) are not customer-managed: no key policy, no rotation control. */
+export function isAwsManagedKeyRef(v: unknown): boolean {
+    return typeof v === "string" && /(^|:)alias\/aws\//.test(v);
+}
+
+/** Requires a customer-managed key reference in `key`: present, and not an `alias/aws/...` managed key. */
+export function requireCmk(props: Record<string, unknown>, key: string, report: Report, what: string): void {
+    if (!isSet(props, key)) {
+        report(`${key} is not set, so ${what} uses an AWS-owned or AWS-managed key.`);
+    } else if (isAwsManagedKeyRef(peek(props, key))) {
+        report(`${key} is '${String(peek(props, key))}', an AWS-managed key; use the platform's customer-managed key.`);
+    }
+}
 
 /** Reads a nested path through the proxy, so an unknown on the way throws the engine's UnknownValueError. */
 export function readPath(props: Record<string, unknown>, path: (string | number)[]): unknown {

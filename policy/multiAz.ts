@@ -6,6 +6,7 @@ import type { PolicyResource } from "@pulumi/policy";
 
 import { stackPolicy, type Built, type Later } from "./builders";
 import { label, meetsAzMinimum, ResourceGraph, type AzSpread } from "./graph";
+import { elasticacheMultiAz } from "./elasticache";
 import { settingNumber } from "./helpers";
 import { T } from "./tokens";
 import { isSet, isUnknown, knownNumber, knownString, peek, readThrough } from "./values";
@@ -319,4 +320,5 @@ export const multiAz: Built[] = [
     auroraMultiAz,
     ecsServiceMultiAz,
     loadBalancerMultiAz,
+    elasticacheMultiAz,
 ];

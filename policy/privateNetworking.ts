@@ -6,6 +6,7 @@ import type { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
 import { label, ResourceGraph } from "./graph";
+import { elasticacheSubnetGroupNonPublic } from "./elasticache";
 import { mustNotBeTrue } from "./helpers";
 import {
     attachmentsOf,
@@ -351,4 +352,5 @@ export const privateNetworking: Built[] = [
     loadBalancerNotInternetFacing,
     databaseSgOnlySgIngress,
     s3PublicAccessBlock,
+    elasticacheSubnetGroupNonPublic,
 ];

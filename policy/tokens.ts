@@ -43,6 +43,8 @@ export const T = {
     ecrRepository: ["aws:ecr/repository:Repository"],
     secret: ["aws:secretsmanager/secret:Secret"],
     logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
+    elasticacheReplicationGroup: ["aws:elasticache/replicationGroup:ReplicationGroup"],
+    elasticacheSubnetGroup: ["aws:elasticache/subnetGroup:SubnetGroup"],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A group of equivalent type tokens. */

@@ -43,26 +43,26 @@ export const PI_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 
 /** The only Enhanced Monitoring intervals RDS accepts (0 turns it off). */
 export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
 
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 const HHMM = "([01]\\d|2[0-3]):([0-5]\\d)";
-const BACKUP_WINDOW = new RegExp(`^${HHMM}-${HHMM}$`);
-const MAINTENANCE_WINDOW = new RegExp(`^(${DAYS.join("|")}):${HHMM}-(${DAYS.join("|")}):${HHMM}$`);
+export const BACKUP_WINDOW = new RegExp(`^${HHMM}-${HHMM}$`);
+export const MAINTENANCE_WINDOW = new RegExp(`^(${DAYS.join("|")}):${HHMM}-(${DAYS.join("|")}):${HHMM}$`);
 
 /** A window as [start, end) in minutes of the week; daily windows are repeated on every day. */
-type Span = [number, number];
+export type Span = [number, number];
 
 function minutes(h: string, m: string): number {
     return Number(h) * 60 + Number(m);
 }
 
-function backupSpan(w: string): { start: number; length: number } | undefined {
+export function backupSpan(w: string): { start: number; length: number } | undefined {
     const m = BACKUP_WINDOW.exec(w);
     if (!m) return undefined;
     const start = minutes(m[1], m[2]);
     return { start, length: (minutes(m[3], m[4]) - start + 1440) % 1440 };
 }
 
-function maintenanceSpan(w: string): { start: number; length: number } | undefined {
+export function maintenanceSpan(w: string): { start: number; length: number } | undefined {
     const m = MAINTENANCE_WINDOW.exec(w);
     if (!m) return undefined;
     const start = DAYS.indexOf(m[1] as (typeof DAYS)[number]) * 1440 + minutes(m[2], m[3]);
@@ -71,7 +71,7 @@ function maintenanceSpan(w: string): { start: number; length: number } | undefin
 }
 
 /** True when two windows share at least one minute of the week (both wrap around the week's end). */
-function overlap(a: Span[], b: Span[]): boolean {
+export function overlap(a: Span[], b: Span[]): boolean {
     const week = new Uint8Array(10080);
     for (const [s, e] of a) for (let t = s; t < e; t++) week[t % 10080] = 1;
     return b.some(([s, e]) => {

@@ -21,6 +21,17 @@ export const DATABASE_SECRET_KEYS = ["username", "password"] as const;
 /** Injected into services with database access, so config must not set them. */
 export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"] as const;
 
+/** Injected into services with cacheAccess (plain variables and the credential's two secrets). */
+export const CACHE_ENV = [
+    "CACHE_HOST",
+    "CACHE_READER_HOST",
+    "CACHE_PORT",
+    "CACHE_TLS",
+    "CACHE_CLUSTER_MODE",
+    "CACHE_USERNAME",
+    "CACHE_PASSWORD",
+] as const;
+
 export const CERT_ARN = /^arn:aws(?:-cn|-us-gov)?:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -201,6 +212,14 @@ export const appSchema = z.strictObject({
             "A PostgreSQL user this service connects as with IAM database authentication: short-lived tokens, " +
                 "nothing to rotate. Preferred over the master secret, which RDS rotates every 7 days while tasks " +
                 "keep the value they started with. The user must exist with GRANT rds_iam. Default: none.",
+        ),
+    cacheAccess: z
+        .boolean()
+        .default(false)
+        .describe(
+            "Reach the stack's cache (aws-platform:cache): security-group access on its port, CACHE_HOST, " +
+                "CACHE_READER_HOST (without cluster mode), CACHE_PORT, CACHE_TLS and CACHE_CLUSTER_MODE, and the " +
+                "credential as CACHE_USERNAME / CACHE_PASSWORD from Secrets Manager.",
         ),
     ecr: ecrSchema,
 });

@@ -10,6 +10,7 @@ import { ConfigIssue, shortName, zodIssues } from "./common";
 import type { SecretsSettings } from "./secrets";
 import {
     AppSettings,
+    CACHE_ENV,
     DATABASE_ENV,
     DATABASE_SECRET_KEYS,
     DEFAULT_HEALTH_CHECK,
@@ -273,6 +274,7 @@ function checkWorker(k: string, app: AppSettings, add: Add): void {
 /** Environment: valid names, no credentials in plaintext, no clash with secrets or injected names. */
 function checkEnvironment(k: string, app: AppSettings, add: Add): void {
     const injected = usesDatabase(app) ? new Set<string>(DATABASE_ENV) : new Set<string>();
+    const fromCache = app.cacheAccess ? new Set<string>(CACHE_ENV) : new Set<string>();
     for (const envName of Object.keys(app.environment)) {
         const ek = `${k}.environment.${envName}`;
         if (!ENV_NAME.test(envName)) add(ek, undefined, ENV_NAME_MESSAGE);
@@ -284,16 +286,19 @@ function checkEnvironment(k: string, app: AppSettings, add: Add): void {
             );
         } else if (envName in app.secrets) add(ek, undefined, "is also set in secrets; set it in one place");
         else if (injected.has(envName)) add(ek, undefined, "is set by the platform for services with database access");
+        else if (fromCache.has(envName)) add(ek, undefined, "is set by the platform for services with cacheAccess");
     }
 }
 
 /** Secret references name an application secret or a key of the database master secret. */
 function checkSecretRefs(k: string, app: AppSettings, knownSecrets: Set<string> | undefined, add: Add): void {
     const injected = usesDatabase(app) ? new Set<string>(DATABASE_ENV) : new Set<string>();
+    const fromCache = app.cacheAccess ? new Set<string>(CACHE_ENV) : new Set<string>();
     for (const [envName, ref] of Object.entries(app.secrets)) {
         const sk = `${k}.secrets.${envName}`;
         if (!ENV_NAME.test(envName)) add(sk, undefined, ENV_NAME_MESSAGE);
         else if (injected.has(envName)) add(sk, undefined, "is set by the platform for services with database access");
+        else if (fromCache.has(envName)) add(sk, undefined, "is set by the platform for services with cacheAccess");
         if (ref.startsWith("database:")) {
             const dbKey = ref.slice("database:".length);
             if (!(DATABASE_SECRET_KEYS as readonly string[]).includes(dbKey)) {

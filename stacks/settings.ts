@@ -5,6 +5,7 @@ import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
 import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
 import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
+import { CacheSection, CacheSettings, cacheOf, cacheSchema, checkCache } from "./cache";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
 import { dataApiProblems } from "../components/aurora/iamUsers";
@@ -22,6 +23,8 @@ export interface Settings {
     secrets: SecretsSettings;
     database: DatabaseSettings;
     services: ServicesSettings;
+    /** The stack's cache; undefined when `aws-platform:cache` is absent or `enabled: false`. */
+    cache?: CacheSettings;
 }
 
 const tagsSchema = z
@@ -52,6 +55,7 @@ export const SECTIONS = {
     secrets: secretsSchema,
     database: databaseSchema,
     services: servicesReferenceSchema,
+    cache: cacheSchema,
     tags: tagsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -76,6 +80,32 @@ function checkIamDatabaseUsers(database: DatabaseSettings, services: ServicesSet
                     "is database.masterUsername; GRANT rds_iam would make the master user IAM-only and lock out its password, so give the service a user of its own",
             });
         }
+    }
+    return issues;
+}
+
+/**
+ * A service can use the cache only when the stack has one, and a protected cache's final snapshot needs the stack's
+ * key to outlive the stack, which only a protected database keeps (index.ts).
+ */
+function checkCacheUse(cache: CacheSection, services?: ServicesSettings, database?: DatabaseSettings): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    for (const [svc, app] of Object.entries(services?.apps ?? {})) {
+        if (app.cacheAccess && !cache.enabled) {
+            issues.push({
+                key: `${PROJECT}:services.apps.${svc}.cacheAccess`,
+                value: true,
+                message: `needs a cache, and ${PROJECT}:cache is absent or enabled: false; add the cache section or remove cacheAccess`,
+            });
+        }
+    }
+    if (cache.enabled && cache.protect && database && !database.protect) {
+        issues.push({
+            key: `${PROJECT}:cache.protect`,
+            value: true,
+            message:
+                "keeps a final snapshot encrypted with the stack's key, but database.protect is false, so the key is deleted with the stack; set cache.protect to false (a disposable stack) or database.protect to true",
+        });
     }
     return issues;
 }
@@ -161,6 +191,18 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
 
+    if (parsed.cache) {
+        const cache = parsed.cache as CacheSection;
+        issues.push(...checkCache(cache, raw[`${PROJECT}:cache`]));
+        issues.push(
+            ...checkCacheUse(
+                cache,
+                parsed.services as ServicesSettings | undefined,
+                parsed.database as DatabaseSettings | undefined,
+            ),
+        );
+    }
+
     if (issues.length > 0 || !network) throw new ConfigError(issues);
     return {
         project: PROJECT,
@@ -172,5 +214,6 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         secrets: parsed.secrets as SecretsSettings,
         database: parsed.database as DatabaseSettings,
         services: parsed.services as ServicesSettings,
+        cache: cacheOf(parsed.cache as CacheSection),
     };
 }

@@ -11,6 +11,11 @@
 export const SERVICES_COMPONENT = "app";
 /** The name index.ts gives the AuroraCluster component, which admits each service with `allowClient(<service>)`. */
 export const DATABASE_COMPONENT = "database";
+/**
+ * The name index.ts gives the Cache component, which admits each service that sets cacheAccess with
+ * `allowClient(<service>)`: `<cache>-from-<service>` is the only ingress rule it has, so those never collide.
+ */
+export const CACHE_COMPONENT = "cache";
 
 /** A child the component creates once: its type token, the suffix after `<component>-`, and what it is. */
 export interface ComponentChild {
@@ -72,6 +77,7 @@ export const SERVICE_CHILDREN: readonly ServiceChild[] = [
     { type: T.egress, suffix: (s) => `alb-to-${s}`, what: "load-balancer egress rule" },
     { type: T.egress, suffix: (s) => `${s}-https`, what: "HTTPS egress rule" },
     { type: T.egress, suffix: (s) => `${s}-to-database`, what: "database egress rule" },
+    { type: T.egress, suffix: (s) => `${s}-to-cache`, what: "cache egress rule" },
     { type: T.logGroup, suffix: (s) => s, what: "log group" },
     { type: "aws:ecr/repository:Repository", suffix: (s) => s, what: "ECR repository" },
     { type: "aws:ecr/lifecyclePolicy:LifecyclePolicy", suffix: (s) => s, what: "ECR lifecycle policy" },

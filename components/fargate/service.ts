@@ -59,7 +59,9 @@ function createSecurityGroup(
             tags: {
                 Name: id,
                 ingress: isWeb ? `load balancer on ${port}` : "none",
-                egress: dbAccess ? "HTTPS and database" : "HTTPS",
+                egress: ["HTTPS", ...(dbAccess ? ["database"] : []), ...(app.cacheAccess ? ["cache"] : [])].join(
+                    " and ",
+                ),
             },
         },
         { parent },
@@ -119,6 +121,20 @@ function createSecurityGroup(
                 fromPort: args.databasePort ?? 5432,
                 toPort: args.databasePort ?? 5432,
                 description: "PostgreSQL to the database",
+            },
+            { parent },
+        );
+    }
+    if (app.cacheAccess && args.cache) {
+        new aws.vpc.SecurityGroupEgressRule(
+            `${id}-to-cache`,
+            {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: args.cache.securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: args.cache.port,
+                toPort: args.cache.port,
+                description: "TLS to the cache",
             },
             { parent },
         );

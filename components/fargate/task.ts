@@ -109,7 +109,15 @@ export function createImage(scope: FargateScope, { id, app }: ServiceUnit): Serv
 
 /** Secrets: container `valueFrom` references; the execution role may read exactly these ARNs. */
 function secretRefsOf(scope: FargateScope, app: FargateAppArgs): SecretRef[] {
-    return Object.entries(app.secrets ?? {}).map(([envName, ref]) => {
+    // The cache credential is one secret with two JSON keys; each becomes a variable of its own.
+    const cache = app.cacheAccess && scope.args.cache ? scope.args.cache.secretArn : undefined;
+    const cacheRefs: SecretRef[] = cache
+        ? [
+              { envName: "CACHE_USERNAME", arn: cache, valueFrom: pulumi.interpolate`${cache}:username::` },
+              { envName: "CACHE_PASSWORD", arn: cache, valueFrom: pulumi.interpolate`${cache}:password::` },
+          ]
+        : [];
+    const own = Object.entries(app.secrets ?? {}).map(([envName, ref]): SecretRef => {
         if (ref.startsWith("database:")) {
             const key = ref.slice("database:".length);
             const arn = scope.args.databaseSecretArn!;
@@ -118,6 +126,7 @@ function secretRefsOf(scope: FargateScope, app: FargateAppArgs): SecretRef[] {
         const arn = scope.args.secretArns![ref];
         return { envName, arn, valueFrom: pulumi.output(arn) };
     });
+    return [...own, ...cacheRefs];
 }
 
 /**
@@ -210,7 +219,7 @@ export function createRoles(
     return { executionRole, taskRole };
 }
 
-/** Plain environment variables: the app's own, plus how to reach the database when the service uses it. */
+/** Plain environment variables: the app's own, plus how to reach the database and the cache when the service uses them. */
 function environmentOf(scope: FargateScope, app: FargateAppArgs): Record<string, pulumi.Input<string>> {
     const args = scope.args;
     const environment: Record<string, pulumi.Input<string>> = { ...(app.environment ?? {}) };
@@ -222,6 +231,15 @@ function environmentOf(scope: FargateScope, app: FargateAppArgs): Record<string,
             environment.DATABASE_USER = app.databaseIamUser;
             environment.DATABASE_IAM_AUTH = "true";
         }
+    }
+    const cache = args.cache;
+    if (app.cacheAccess && cache) {
+        environment.CACHE_HOST = cache.host;
+        if (cache.readerHost && !cache.clusterMode) environment.CACHE_READER_HOST = cache.readerHost;
+        environment.CACHE_PORT = pulumi.output(cache.port).apply(String);
+        // The cache requires TLS: a client that does not speak it is refused.
+        environment.CACHE_TLS = "true";
+        environment.CACHE_CLUSTER_MODE = String(cache.clusterMode);
     }
     return environment;
 }

@@ -57,6 +57,7 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
         if (app.databaseIamUser && args.databaseClusterResourceId === undefined) {
             problems.push(`${at}: databaseIamUser needs databaseClusterResourceId`);
         }
+        if (app.cacheAccess && args.cache === undefined) problems.push(`${at}: cacheAccess needs cache`);
         if (app.databaseIamUser && args.databaseUsersReady === undefined) {
             problems.push(`${at}: databaseIamUser needs databaseUsersReady, which creates the user before the service`);
         }

@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { ELASTICACHE_AUTONAME, elasticacheFakes } from "./fakes-elasticache";
 import { SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "./types";
 
 /** The fake account every plan runs in (the documentation account id AWS uses in its examples). */
@@ -78,6 +79,7 @@ const AUTONAME: Record<string, { prop: string; prefixProp?: string; maxLength: n
     "aws:wafv2/webAcl:WebAcl": { prop: "name", maxLength: 128 },
     "aws:budgets/budget:Budget": { prop: "name", prefixProp: "namePrefix", maxLength: 100 },
     "aws:lambda/function:Function": { prop: "name", maxLength: 64 },
+    ...ELASTICACHE_AUTONAME,
 };
 
 /** Applies auto-naming to a resource's wire inputs; returns an error message if AWS would reject the name. */
@@ -151,6 +153,7 @@ const ip = (seed: string, net: string) => `${net}.${(parseInt(hex(seed, 2), 16) 
 
 /** Realistic outputs per resource type, as AWS would return them after create (update mode only). */
 const FAKES: Record<string, Fake> = {
+    ...elasticacheFakes({ hex, accountId: ACCOUNT_ID }),
     "pulumi:providers:aws": (c) => ({ id: uuid(c.urn) }),
     "pulumi:providers:random": (c) => ({ id: uuid(c.urn) }),
     "aws:kms/key:Key": (c) => {
