@@ -5,6 +5,7 @@ import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
 import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
 import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
+import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
 import { dataApiProblems } from "../components/aurora/iamUsers";
@@ -22,6 +23,7 @@ export interface Settings {
     secrets: SecretsSettings;
     database: DatabaseSettings;
     services: ServicesSettings;
+    monitoring: MonitoringSettings;
 }
 
 const tagsSchema = z
@@ -52,6 +54,7 @@ export const SECTIONS = {
     secrets: secretsSchema,
     database: databaseSchema,
     services: servicesReferenceSchema,
+    monitoring: monitoringSchema,
     tags: tagsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -161,6 +164,15 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
 
+    if (parsed.monitoring) {
+        issues.push(
+            ...checkMonitoring(
+                parsed.monitoring as MonitoringSettings,
+                parsed.database as DatabaseSettings | undefined,
+            ),
+        );
+    }
+
     if (issues.length > 0 || !network) throw new ConfigError(issues);
     return {
         project: PROJECT,
@@ -172,5 +184,6 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         secrets: parsed.secrets as SecretsSettings,
         database: parsed.database as DatabaseSettings,
         services: parsed.services as ServicesSettings,
+        monitoring: parsed.monitoring as MonitoringSettings,
     };
 }
