@@ -78,7 +78,7 @@ export const monitoringSchema = z
             .strictObject({
                 monthlyLimitUsd: z
                     .number()
-                    .positive()
+                    .min(1)
                     .max(1_000_000_000)
                     .describe("The stack's monthly cost limit in USD."),
                 emails: emails(
