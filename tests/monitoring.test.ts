@@ -280,6 +280,8 @@ for (const stack of STACKS) {
                 }
                 assert.equal(rules.length, 2);
                 for (const t of ofType(r, T.target)) {
+                    assert.deepStrictEqual(urnsOf(depsOf(r, t, "rule")), [named(r, t.name, T.rule).urn], t.name);
+                    assert.match(String(inputs(t).rule), new RegExp(`^${t.name}-[0-9a-f]{7}$`), t.name);
                     assert.deepStrictEqual(urnsOf(depsOf(r, t, "arn")), [regionalTopic().urn], t.name);
                     assert.ok(!("roleArn" in t.inputs), t.name);
                     assert.match(
