@@ -135,12 +135,6 @@ export class Monitoring extends pulumi.ComponentResource {
         }
         // Planned first: a threshold that cannot be derived fails before any resource exists.
         const plans = planAlarms(args.namePrefix, inventoryOf(args), args.thresholds);
-        if ((args.emails ?? []).length + (args.httpsEndpoints ?? []).length === 0) {
-            pulumi.log.warn(
-                `Monitoring ${name}: no subscription; alarms, failovers and budget alerts reach no one`,
-                this,
-            );
-        }
         const scope: MonitoringScope = {
             parent: this,
             name,
@@ -199,7 +193,9 @@ export class Monitoring extends pulumi.ComponentResource {
         const global = args.global!;
         const topic = createTopic(scope, {
             id: "alarms-global",
-            topicName: `${args.namePrefix}-alarms`,
+            // Its own name: in a stack whose region is us-east-1 both topics share the region, and SNS would hand the
+            // second CreateTopic the first topic.
+            topicName: `${args.namePrefix}-alarms-us-east-1`,
             kmsKeyArn: global.kmsKeyArn,
             region: "us-east-1",
             provider: global.provider,

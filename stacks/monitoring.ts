@@ -105,7 +105,8 @@ export type MonitoringSettings = z.output<typeof monitoringSchema>;
  * set explicitly.
  */
 export function checkMonitoring(m: MonitoringSettings, database: DatabaseSettings | undefined): ConfigIssue[] {
-    if (!database) return [];
+    // A Serverless v2 cluster without its capacity block is the database section's error, reported there.
+    if (!database || (database.instanceClass === "db.serverless" && !database.serverless)) return [];
     const memory = instanceMemoryGiB(database.instanceClass, database.serverless?.maxCapacity);
     if (memory !== undefined) return [];
     return ["auroraFreeableMemory", "auroraConnections"]

@@ -202,6 +202,8 @@ for (const stack of STACKS) {
                 assert.ok(globalTopic().provider!.startsWith(`${usEast1.urn}::`));
                 assert.ok(!regionalTopic().provider!.startsWith(`${usEast1.urn}::`));
                 assert.equal(regionalTopic().provider, named(r, "secrets-key").provider);
+                // Distinct names, so that a stack in us-east-1 gets two topics, not one twice.
+                assert.notEqual(inputs(regionalTopic()).name, inputs(globalTopic()).name);
             });
 
             it("lets exactly the publishers each topic needs publish, CloudWatch only for this stack's alarms", () => {
