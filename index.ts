@@ -3,6 +3,7 @@ import { AuroraCluster } from "./components/auroraCluster";
 import { Cache } from "./components/cache";
 import { FargateService } from "./components/fargateService";
 import { CACHE_COMPONENT, DATABASE_COMPONENT, SERVICES_COMPONENT } from "./components/fargate/naming";
+import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { SecretsStore } from "./components/secretsStore";
 import { loadSettings } from "./stacks";
@@ -35,6 +36,8 @@ const secrets = new SecretsStore(
         keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
         recoveryWindowDays: settings.secrets.recoveryWindowDays,
         appSecrets: settings.secrets.appSecrets,
+        // The alarm topic here also carries deployment-failure and failover events and budget alerts.
+        serviceAccess: { eventBridgeToSns: true, budgetsToSns: settings.monitoring.budget !== undefined },
     },
     opts,
 );
@@ -150,6 +153,50 @@ for (const [name, sgId] of Object.entries(services?.cacheClientSecurityGroupIds 
     cache?.allowClient(name, sgId);
 }
 
+// Alarms on everything above, failover and deployment events, a dashboard and the budget, on encrypted topics whose
+// keys let CloudWatch, EventBridge and Budgets publish.
+const apps = Object.entries(settings.services.apps);
+const monitoring = new Monitoring(
+    "monitoring",
+    {
+        namePrefix: prefix,
+        kmsKeyArn: secrets.keyArn,
+        global: { kmsKeyArn: globalSecrets.keyArn, provider: usEast1 },
+        emails: settings.monitoring.emails,
+        httpsEndpoints: settings.monitoring.httpsEndpoints,
+        thresholds: settings.monitoring.thresholds,
+        database: {
+            clusterIdentifier: database.clusterIdentifier,
+            clusterArn: database.clusterArn,
+            instanceClass: settings.database.instanceClass,
+            serverlessMaxCapacity: settings.database.serverless?.maxCapacity,
+            hasReaders: settings.database.readers > 0 || (settings.database.readerAutoscaling?.maxReaders ?? 0) > 0,
+        },
+        services: services && {
+            clusterName: services.clusterName,
+            containerInsights: settings.services.cluster.containerInsights !== "disabled",
+            loadBalancerArnSuffix: services.loadBalancerArnSuffix,
+            services: Object.fromEntries(
+                apps.map(([name, app]) => [
+                    name,
+                    {
+                        serviceName: services.serviceNames[name],
+                        serviceArn: services.serviceArns[name],
+                        minimumTasks: app.autoscaling?.minCount ?? app.desiredCount,
+                        targetGroupArnSuffix: services.targetGroupArnSuffixes[name],
+                    },
+                ]),
+            ),
+        },
+        natGatewayIds: network.natGatewayIds,
+        budget: settings.monitoring.budget && {
+            ...settings.monitoring.budget,
+            costAllocationTag: { key: "stack", value: settings.stack },
+        },
+    },
+    opts,
+);
+
 // Stack outputs. Only values that exist are exported: a stack without services (or without a web service) has no
 // cluster or load balancer, and an undefined output would only print a warning on every run.
 const outputs: Record<string, unknown> = {
@@ -184,5 +231,8 @@ const outputs: Record<string, unknown> = {
     targetGroupArnSuffixes: services?.targetGroupArnSuffixes,
     vpcOriginId: services?.vpcOriginId,
     vpcOriginArn: services?.vpcOriginArn,
+    alarmTopicArn: monitoring.topicArn,
+    globalAlarmTopicArn: monitoring.globalTopicArn,
+    dashboardName: monitoring.dashboardName,
 };
 export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

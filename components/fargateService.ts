@@ -208,6 +208,8 @@ export class FargateService extends pulumi.ComponentResource {
     public readonly clusterArn: pulumi.Output<string>;
     /** ECS service names by config name. */
     public readonly serviceNames: Record<string, pulumi.Output<string>> = {};
+    /** ECS service ARNs by config name (for event rules on their deployments). */
+    public readonly serviceArns: Record<string, pulumi.Output<string>> = {};
     /** Security groups of every service, by config name. */
     public readonly securityGroupIds: Record<string, pulumi.Output<string>> = {};
     /** Security groups of the services with database access: the database admits exactly these. */
@@ -268,6 +270,7 @@ export class FargateService extends pulumi.ComponentResource {
             if (created.targetGroup) this.targetGroupArnSuffixes[svc] = created.targetGroup.arnSuffix;
             if (created.repository) this.repositoryUrls[svc] = created.repository.repositoryUrl;
             this.serviceNames[svc] = created.service.name;
+            this.serviceArns[svc] = created.service.arn;
             this.securityGroupIds[svc] = created.securityGroup.id;
             this.logGroupNames[svc] = created.logGroup.name;
         }
@@ -278,6 +281,7 @@ export class FargateService extends pulumi.ComponentResource {
             clusterName: this.clusterName,
             clusterArn: this.clusterArn,
             serviceNames: this.serviceNames,
+            serviceArns: this.serviceArns,
             securityGroupIds: this.securityGroupIds,
             targetGroupArnSuffixes: this.targetGroupArnSuffixes,
             loadBalancerArn: this.loadBalancerArn,

@@ -74,11 +74,17 @@ type Statement = Record<string, unknown>;
 
 /**
  * A publisher service may use the key for messages to this account's SNS topics in the key's region only. SNS binds
- * every data key to the topic with the encryption context `aws:sns:topicArn`, so the condition holds whatever the
- * publishing service puts in the request; aws:SourceAccount and aws:SourceArn are not documented for every
- * publisher on this path (AWS SNS 'Configure AWS KMS permissions for AWS services').
+ * every data key to the topic with the encryption context `aws:sns:topicArn` (the condition AWS's own template for
+ * service publishers uses, AWS SNS 'Enable compatibility between event sources from AWS services and encrypted
+ * topics'), so the condition holds whatever the publishing service puts in the request. `extra` adds conditions a
+ * publisher is documented to send on this path.
  */
-function snsPublisher(sid: string, service: string, p: KeyPolicyInput): Statement {
+function snsPublisher(
+    sid: string,
+    service: string,
+    p: KeyPolicyInput,
+    extra: Record<string, Record<string, string>> = {},
+): Statement {
     return {
         Sid: sid,
         Effect: "Allow",
@@ -86,6 +92,7 @@ function snsPublisher(sid: string, service: string, p: KeyPolicyInput): Statemen
         Action: SNS_PUBLISH_ACTIONS,
         Resource: "*",
         Condition: {
+            ...extra,
             ArnLike: {
                 "kms:EncryptionContext:aws:sns:topicArn": `arn:${p.partition}:sns:${p.region}:${p.accountId}:*`,
             },
@@ -132,16 +139,12 @@ export function keyPolicy(p: KeyPolicyInput): string {
                 },
             },
         },
-        {
-            // Alarms publish to a CMK-encrypted SNS topic as cloudwatch.amazonaws.com; without this they deploy but
-            // never deliver (AWS SNS 'Configure AWS KMS permissions for AWS services').
-            Sid: "CloudWatchAlarmsPublishToEncryptedSns",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: SNS_PUBLISH_ACTIONS,
-            Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
+        // Alarms publish to a CMK-encrypted SNS topic as cloudwatch.amazonaws.com; without this they deploy but never
+        // deliver. aws:SourceAccount limits it to this account's alarms; the encryption context keeps the grant to SNS
+        // messages of this account's topics in the key's region, so the service cannot use the key for anything else.
+        snsPublisher("CloudWatchAlarmsPublishToEncryptedSns", "cloudwatch.amazonaws.com", p, {
+            StringEquals: { "aws:SourceAccount": accountId },
+        }),
     ];
     if (services.cloudFrontDistributions) {
         statements.push({
@@ -158,9 +161,13 @@ export function keyPolicy(p: KeyPolicyInput): string {
         });
     }
     if (services.eventBridgeToSns) {
+        // Only the encryption context: EventBridge supports no conditions on its SNS delivery path (AWS EventBridge
+        // 'Amazon SNS permissions'), and a source condition it does not send would drop every event silently.
         statements.push(snsPublisher("EventBridgePublishesToEncryptedSns", "events.amazonaws.com", p));
     }
     if (services.budgetsToSns) {
+        // Budgets documents aws:SourceAccount and aws:SourceArn for the topic policy only (AWS Cost Management
+        // 'Creating an Amazon SNS topic for budget notifications'), not for the key: the topic policy carries them.
         statements.push(snsPublisher("BudgetsPublishToEncryptedSns", "budgets.amazonaws.com", p));
     }
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });

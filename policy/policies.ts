@@ -1,5 +1,5 @@
 /**
- * The aws-platform CrossGuard policies: encryption at rest and in transit, private networking, Multi-AZ.
+ * The aws-platform CrossGuard policies: encryption at rest and in transit, private networking, Multi-AZ, monitoring.
  *
  * This module has no side effects, so tests and the offline plan (tools/plan/policy-eval.ts) import it
  * directly; only index.ts wraps it in a `PolicyPack`.
@@ -11,7 +11,8 @@
  * `propertyDependencies`. A policy reads a value through the proxy (`readThrough`) only when the decision
  * genuinely depends on a value nobody can know yet.
  *
- * Layout: one module per area (encryptionAtRest.ts, encryptionInTransit.ts, privateNetworking.ts, multiAz.ts),
+ * Layout: one module per area (encryptionAtRest.ts, encryptionInTransit.ts, privateNetworking.ts, multiAz.ts,
+ * monitoring.ts),
  * each exporting its policies in catalog order; builders.ts turns a declaration into the CrossGuard policy and
  * its catalog entry; helpers.ts, values.ts (wire values), graph.ts (relations between resources) and tokens.ts
  * (resource types) are what the checks read with. A new policy goes in its area's list, where its position is
@@ -22,12 +23,13 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import type { Built, PolicyMetadata } from "./builders";
 import { encryptionAtRest } from "./encryptionAtRest";
 import { encryptionInTransit } from "./encryptionInTransit";
+import { monitoring } from "./monitoring";
 import { multiAz } from "./multiAz";
 import { privateNetworking } from "./privateNetworking";
 
 export type { PolicyCategory, PolicyMetadata, PolicySetting } from "./builders";
 
-const built: Built[] = [...encryptionAtRest, ...encryptionInTransit, ...privateNetworking, ...multiAz];
+const built: Built[] = [...encryptionAtRest, ...encryptionInTransit, ...privateNetworking, ...multiAz, ...monitoring];
 
 /** Every policy of the pack, in catalog order. */
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = built.map((b) => b.policy);

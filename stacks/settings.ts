@@ -6,6 +6,7 @@ import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
 import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
 import { CacheSection, CacheSettings, cacheOf, cacheSchema, checkCache } from "./cache";
+import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
 import { dataApiProblems } from "../components/aurora/iamUsers";
@@ -25,6 +26,7 @@ export interface Settings {
     services: ServicesSettings;
     /** The stack's cache; undefined when `aws-platform:cache` is absent or `enabled: false`. */
     cache?: CacheSettings;
+    monitoring: MonitoringSettings;
 }
 
 const tagsSchema = z
@@ -56,6 +58,7 @@ export const SECTIONS = {
     database: databaseSchema,
     services: servicesReferenceSchema,
     cache: cacheSchema,
+    monitoring: monitoringSchema,
     tags: tagsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -202,6 +205,14 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             ),
         );
     }
+    if (parsed.monitoring) {
+        issues.push(
+            ...checkMonitoring(
+                parsed.monitoring as MonitoringSettings,
+                parsed.database as DatabaseSettings | undefined,
+            ),
+        );
+    }
 
     if (issues.length > 0 || !network) throw new ConfigError(issues);
     return {
@@ -215,5 +226,6 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         database: parsed.database as DatabaseSettings,
         services: parsed.services as ServicesSettings,
         cache: cacheOf(parsed.cache as CacheSection),
+        monitoring: parsed.monitoring as MonitoringSettings,
     };
 }

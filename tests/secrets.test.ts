@@ -96,7 +96,10 @@ describe("SecretsStore key policy (pure)", () => {
         const s = sid("CloudWatchAlarmsPublishToEncryptedSns");
         assert.deepEqual(s.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
-        assert.deepEqual(s.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT } });
+        assert.deepEqual(s.Condition, {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
+            ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-north-1:111122223333:*" },
+        });
     });
 
     it("adds each optional service only when asked", () => {

@@ -187,7 +187,11 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
     const internalAlb = options.internalAlbBehindVpcOrigin ?? true;
     const p = new PlanBuilder(options.mode ?? "preview", options.stack ?? "prod");
 
-    const key = p.add(T.kmsKey[0], "cmk", { enableKeyRotation: true, deletionWindowInDays: 30 });
+    const key = p.add(T.kmsKey[0], "cmk", {
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: keyPolicyAllowing("cloudwatch.amazonaws.com"),
+    });
     const vpc = p.add(T.vpc[0], "vpc", { cidrBlock: "10.0.0.0/16" });
     const igw = p.add(T.internetGateway[0], "igw", { vpcId: p.out(vpc) });
 
@@ -326,7 +330,7 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
           })
         : undefined;
 
-    p.add(T.distribution[0], "cdn", {
+    const cdn = p.add(T.distribution[0], "cdn", {
         enabled: true,
         origins: [
             vpcOrigin
@@ -412,12 +416,61 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
 
     // Supporting encrypted resources.
     p.add(T.logGroup[0], "app-logs", { retentionInDays: 30, kmsKeyId: p.out(key, "arn") });
-    p.add(T.snsTopic[0], "alarms", { kmsMasterKeyId: p.out(key, "arn") });
+    const topic = p.add(T.snsTopic[0], "alarms", { kmsMasterKeyId: p.out(key, "arn") });
     p.add(T.secret[0], "app-secret", { kmsKeyId: p.out(key, "arn") });
     p.add(T.ecrRepository[0], "app-repo", {
         encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: p.out(key, "arn") }],
     });
+
+    // One alarm per watched resource, each notifying the encrypted topic: dimensions and metric math built from the
+    // resources' outputs, as the Monitoring component builds them.
+    const alarm = (name: string, watched: Record<string, unknown>) =>
+        p.add(T.metricAlarm[0], name, {
+            ...watched,
+            alarmActions: [p.out(topic, "arn")],
+            okActions: [p.out(topic, "arn")],
+        });
+    alarm("db-cpu", { dimensions: { DBClusterIdentifier: p.out(cluster, "clusterIdentifier"), Role: "WRITER" } });
+    alarm("web-cpu", {
+        dimensions: { ClusterName: p.out(ecsCluster, "name"), ServiceName: p.out(service, "name") },
+    });
+    const tgDimensions = { TargetGroup: p.out(tg, "arnSuffix"), LoadBalancer: p.out(alb, "arnSuffix") };
+    alarm("tg-5xx-rate", {
+        metricQueries: [
+            { id: "value", expression: "100 * errors / requests", returnData: true },
+            { id: "errors", metric: { metricName: "HTTPCode_Target_5XX_Count", dimensions: tgDimensions } },
+            { id: "requests", metric: { metricName: "RequestCount", dimensions: tgDimensions } },
+        ],
+    });
+    for (const nat of nats) alarm(`${nat.name}-port-allocation`, { dimensions: { NatGatewayId: p.out(nat) } });
+    alarm("cdn-5xx", { dimensions: { DistributionId: p.out(cdn), Region: "Global" } });
     return p;
+}
+
+/** A key policy: the account administers the key, and `service` may use it for SNS (Decrypt, GenerateDataKey*). */
+export function keyPolicyAllowing(
+    service: string,
+    actions: string[] = ["kms:Decrypt", "kms:GenerateDataKey*"],
+): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersKey",
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::123456789012:root" },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "ServicePublishes",
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: actions,
+                Resource: "*",
+            },
+        ],
+    });
 }
 
 /** A bucket policy document that denies non-TLS requests (optionally mentioning an extra principal). */

@@ -78,6 +78,7 @@ const AUTONAME: Record<string, { prop: string; prefixProp?: string; maxLength: n
     "aws:appautoscaling/policy:Policy": { prop: "name", maxLength: 256 },
     "aws:wafv2/webAcl:WebAcl": { prop: "name", maxLength: 128 },
     "aws:budgets/budget:Budget": { prop: "name", prefixProp: "namePrefix", maxLength: 100 },
+    "aws:cloudwatch/eventRule:EventRule": { prop: "name", prefixProp: "namePrefix", maxLength: 64 },
     "aws:lambda/function:Function": { prop: "name", maxLength: 64 },
     ...ELASTICACHE_AUTONAME,
 };
@@ -398,6 +399,10 @@ const FAKES: Record<string, Fake> = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
         const n = str(c.inputs.name, c.name);
         return { id: n, outputs: { arn: arnFor(c, "cloudwatch", `alarm:${n}`) } };
+    },
+    "aws:cloudwatch/eventRule:EventRule": (c) => {
+        const n = str(c.inputs.name, c.name);
+        return { id: n, outputs: { arn: arnFor(c, "events", `rule/${n}`) } };
     },
     "aws:cloudfront/distribution:Distribution": (c) => {
         const id = `E${upperId(c.urn, 13)}`;
