@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, PROJECT, zodIssues } from "./common";
 import { NetworkSettings, checkNetwork, networkSchema } from "./network";
 import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
+import { EdgeSettings, checkEdge, completeEdge, edgeSchema } from "./edge";
 import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
 import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
@@ -22,6 +23,7 @@ export interface Settings {
     secrets: SecretsSettings;
     database: DatabaseSettings;
     services: ServicesSettings;
+    edge: EdgeSettings;
 }
 
 const tagsSchema = z
@@ -52,6 +54,7 @@ export const SECTIONS = {
     secrets: secretsSchema,
     database: databaseSchema,
     services: servicesReferenceSchema,
+    edge: edgeSchema,
     tags: tagsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -160,6 +163,17 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     if (parsed.database && parsed.services) {
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
+    const edge = parsed.edge as z.output<typeof edgeSchema> | undefined;
+    const services = parsed.services as ServicesSettings | undefined;
+    if (edge) {
+        issues.push(
+            ...checkEdge(edge, {
+                region: typeof region === "string" ? region : undefined,
+                loadBalancerCertificateArn: services?.loadBalancer?.certificateArn,
+                hasLoadBalancer: Object.values(services?.apps ?? {}).some((app) => app.port !== undefined),
+            }),
+        );
+    }
 
     if (issues.length > 0 || !network) throw new ConfigError(issues);
     return {
@@ -172,5 +186,6 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         secrets: parsed.secrets as SecretsSettings,
         database: parsed.database as DatabaseSettings,
         services: parsed.services as ServicesSettings,
+        edge: completeEdge(edge!),
     };
 }
