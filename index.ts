@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { AuroraCluster } from "./components/auroraCluster";
+import { SiteDomain } from "./components/domain";
+import { EdgeCdn } from "./components/edgeCdn";
 import { FargateService } from "./components/fargateService";
 import { DATABASE_COMPONENT, SERVICES_COMPONENT } from "./components/fargate/naming";
 import { Network } from "./components/network";
@@ -34,6 +36,8 @@ const secrets = new SecretsStore(
         keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
         recoveryWindowDays: settings.secrets.recoveryWindowDays,
         appSecrets: settings.secrets.appSecrets,
+        // The static-assets bucket is encrypted with this key and read by CloudFront through origin access control.
+        serviceAccess: { cloudFrontDistributions: true },
     },
     opts,
 );
@@ -87,6 +91,21 @@ const database = new AuroraCluster(
     opts,
 );
 
+// The site's certificates, validated before the load balancer's HTTPS listener and the distribution use them.
+const { domain, ...edgeSettings } = settings.edge;
+const siteDomain = domain
+    ? new SiteDomain(
+          "domain",
+          {
+              ...domain,
+              originCertificate: Object.values(settings.services.apps).some((app) => app.port !== undefined),
+              originCertificateArn: settings.services.loadBalancer.certificateArn,
+              globalProvider: usEast1,
+          },
+          opts,
+      )
+    : undefined;
+
 // Containerised services on one cluster, web ones behind an internal ALB that only CloudFront's VPC origin reaches.
 const services =
     Object.keys(settings.services.apps).length > 0
@@ -107,7 +126,11 @@ const services =
                   privateEgress: network.privateEgress,
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
-                  loadBalancer: settings.services.loadBalancer,
+                  loadBalancer: {
+                      ...settings.services.loadBalancer,
+                      certificateArn: siteDomain?.originCertificateArn,
+                      hostName: siteDomain?.originHostName,
+                  },
                   services: settings.services.apps,
                   region: settings.region,
                   namePrefix: prefix,
@@ -119,6 +142,26 @@ const services =
 for (const [name, sgId] of Object.entries(services?.databaseClientSecurityGroupIds ?? {})) {
     database.allowClient(name, sgId);
 }
+
+// CloudFront in front of everything. Its VPC origin used to be FargateService's child: the alias moves it.
+const edge = new EdgeCdn(
+    "edge",
+    {
+        ...edgeSettings,
+        globalProvider: usEast1,
+        kmsKeyArn: secrets.keyArn,
+        globalKmsKeyArn: globalSecrets.keyArn,
+        origin: services?.origin && {
+            ...services.origin,
+            aliases: [{ name: `${SERVICES_COMPONENT}-origin`, parent: services }],
+        },
+        domain: siteDomain && { ...domain!, viewerCertificateArn: siteDomain.viewerCertificateArn },
+        providerDefaultTags: defaultTags.tags,
+        forceDestroyAssets: !protectedStack,
+        namePrefix: prefix,
+    },
+    opts,
+);
 
 // Stack outputs. Only values that exist are exported: a stack without services (or without a web service) has no
 // cluster or load balancer, and an undefined output would only print a warning on every run.
@@ -146,7 +189,12 @@ const outputs: Record<string, unknown> = {
     loadBalancerArnSuffix: services?.loadBalancerArnSuffix,
     loadBalancerDnsName: services?.loadBalancerDnsName,
     targetGroupArnSuffixes: services?.targetGroupArnSuffixes,
-    vpcOriginId: services?.vpcOriginId,
-    vpcOriginArn: services?.vpcOriginArn,
+    vpcOriginId: edge.vpcOriginId,
+    vpcOriginArn: edge.vpcOriginArn,
+    distributionId: edge.distributionId,
+    distributionDomainName: edge.distributionDomainName,
+    assetsBucketName: edge.assetsBucketName,
+    webAclArn: edge.webAclArn,
+    siteUrl: edge.siteUrl,
 };
 export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
