@@ -17,7 +17,8 @@ import { ResourceGraph } from "./graph";
 import type { TypeGroup } from "./tokens";
 
 /** The control family a policy belongs to (also the README grouping). */
-export type PolicyCategory = "encryption-at-rest" | "encryption-in-transit" | "private-networking" | "multi-az";
+export type PolicyCategory =
+    "encryption-at-rest" | "encryption-in-transit" | "private-networking" | "multi-az" | "edge-protection";
 
 /** One configurable setting of a policy, as documented in the catalog. */
 export interface PolicySetting {

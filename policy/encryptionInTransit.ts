@@ -4,6 +4,7 @@
  */
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
+import { cloudfrontHeaders } from "./cloudfrontHeaders";
 import { cloudfrontVpcOriginHttps } from "./cloudfrontVpcOrigin";
 import { label } from "./graph";
 import { asList, readPath } from "./helpers";
@@ -438,4 +439,5 @@ export const encryptionInTransit: Built[] = [
     bucketPolicyDeniesInsecureTransport,
     bucketHasTlsOnlyPolicy,
     cloudfrontVpcOriginHttps,
+    ...cloudfrontHeaders,
 ];

@@ -5,6 +5,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
+import { cloudfrontS3Origins } from "./cloudfrontS3Origins";
 import { label, ResourceGraph } from "./graph";
 import { mustNotBeTrue } from "./helpers";
 import {
@@ -351,4 +352,5 @@ export const privateNetworking: Built[] = [
     loadBalancerNotInternetFacing,
     databaseSgOnlySgIngress,
     s3PublicAccessBlock,
+    ...cloudfrontS3Origins,
 ];
