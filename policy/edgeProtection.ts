@@ -53,8 +53,11 @@ const cloudfrontWaf = stackPolicy({
     },
 });
 
-/** The ACCESS_LOGS delivery sources of a distribution: linked through resourceArn, or naming its known ARN. */
-function accessLogSources(graph: ResourceGraph, d: PolicyResource, later: (read: () => unknown) => void) {
+/**
+ * The delivery sources of a distribution (linked through resourceArn, or naming its known ARN): those known to carry
+ * ACCESS_LOGS, and those whose log type is unknown at preview.
+ */
+function accessLogSources(graph: ResourceGraph, d: PolicyResource) {
     const arn = knownString(d.props, "arn");
     const sources = graph
         .ofType(T.logDeliverySource)
@@ -63,14 +66,10 @@ function accessLogSources(graph: ResourceGraph, d: PolicyResource, later: (read:
                 (s.propertyDependencies.resourceArn ?? []).includes(d) ||
                 (arn !== undefined && knownString(s.props, "resourceArn") === arn),
         );
-    return sources.filter((s) => {
-        const type = peek(s.props, "logType");
-        if (isUnknown(type)) {
-            later(() => readThrough(s.props, "logType"));
-            return false;
-        }
-        return type === "ACCESS_LOGS";
-    });
+    return {
+        access: sources.filter((s) => peek(s.props, "logType") === "ACCESS_LOGS"),
+        undecided: sources.filter((s) => isUnknown(peek(s.props, "logType"))),
+    };
 }
 
 /** Whether an aws.cloudwatch.LogDelivery connects the source to a destination. */
@@ -102,8 +101,11 @@ const cloudfrontAccessLogging = stackPolicy({
             if (isSet(peek(d.props, "loggingConfig"), "bucket")) {
                 continue;
             }
-            const sources = accessLogSources(graph, d, later);
-            if (sources.length === 0) {
+            const { access: sources, undecided } = accessLogSources(graph, d);
+            if (sources.length === 0 && undecided.length > 0) {
+                // Only a source whose log type nobody knows yet could log this distribution.
+                later(() => readThrough(undecided[0].props, "logType"));
+            } else if (sources.length === 0) {
                 report(
                     `${label(d)} has no access logging: no aws.cloudwatch.LogDeliverySource with logType ACCESS_LOGS takes its arn, and it has no loggingConfig.`,
                     d.urn,
