@@ -12,9 +12,8 @@ export const MANAGED_POLICIES = {
     /** Long TTLs, gzip and brotli: static assets. */
     cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
     /**
-     * Every viewer header, cookie and query string, and CloudFront's viewer headers, but not Host: CloudFront then
-     * sends the origin's own domain name as Host and as the TLS server name, which is the name the load balancer's
-     * certificate covers.
+     * Every viewer header, cookie and query string, but not Host: CloudFront then sends the origin's own domain name
+     * as Host and as the TLS server name, which is the name the load balancer's certificate covers.
      */
     allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
 } as const;
