@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { AuroraCluster } from "./components/auroraCluster";
 import { Cache } from "./components/cache";
+import { SiteDomain } from "./components/domain";
+import { EdgeCdn } from "./components/edgeCdn";
 import { FargateService } from "./components/fargateService";
 import { CACHE_COMPONENT, DATABASE_COMPONENT, SERVICES_COMPONENT } from "./components/fargate/naming";
 import { Monitoring } from "./components/monitoring";
@@ -36,8 +38,13 @@ const secrets = new SecretsStore(
         keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
         recoveryWindowDays: settings.secrets.recoveryWindowDays,
         appSecrets: settings.secrets.appSecrets,
-        // The alarm topic here also carries deployment-failure and failover events and budget alerts.
-        serviceAccess: { eventBridgeToSns: true, budgetsToSns: settings.monitoring.budget !== undefined },
+        // The alarm topic here also carries deployment-failure and failover events and budget alerts, and the
+        // static-assets bucket is encrypted with this key and read by CloudFront through origin access control.
+        serviceAccess: {
+            eventBridgeToSns: true,
+            budgetsToSns: settings.monitoring.budget !== undefined,
+            cloudFrontDistributions: true,
+        },
     },
     opts,
 );
@@ -108,6 +115,21 @@ const cache = settings.cache
       )
     : undefined;
 
+// The site's certificates, validated before the load balancer's HTTPS listener and the distribution use them.
+const { domain, ...edgeSettings } = settings.edge;
+const siteDomain = domain
+    ? new SiteDomain(
+          "domain",
+          {
+              ...domain,
+              originCertificate: Object.values(settings.services.apps).some((app) => app.port !== undefined),
+              originCertificateArn: settings.services.loadBalancer.certificateArn,
+              globalProvider: usEast1,
+          },
+          opts,
+      )
+    : undefined;
+
 // Containerised services on one cluster, web ones behind an internal ALB that only CloudFront's VPC origin reaches.
 const services =
     Object.keys(settings.services.apps).length > 0
@@ -136,7 +158,11 @@ const services =
                   privateEgress: network.privateEgress,
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
-                  loadBalancer: settings.services.loadBalancer,
+                  loadBalancer: {
+                      ...settings.services.loadBalancer,
+                      certificateArn: siteDomain?.originCertificateArn,
+                      hostName: siteDomain?.originHostName,
+                  },
                   services: settings.services.apps,
                   region: settings.region,
                   namePrefix: prefix,
@@ -152,6 +178,26 @@ for (const [name, sgId] of Object.entries(services?.databaseClientSecurityGroupI
 for (const [name, sgId] of Object.entries(services?.cacheClientSecurityGroupIds ?? {})) {
     cache?.allowClient(name, sgId);
 }
+
+// CloudFront in front of everything. Its VPC origin used to be FargateService's child: the alias moves it.
+const edge = new EdgeCdn(
+    "edge",
+    {
+        ...edgeSettings,
+        globalProvider: usEast1,
+        kmsKeyArn: secrets.keyArn,
+        globalKmsKeyArn: globalSecrets.keyArn,
+        origin: services?.origin && {
+            ...services.origin,
+            aliases: [{ name: `${SERVICES_COMPONENT}-origin`, parent: services }],
+        },
+        domain: siteDomain && { ...domain!, viewerCertificateArn: siteDomain.viewerCertificateArn },
+        providerDefaultTags: defaultTags.tags,
+        forceDestroyAssets: !protectedStack,
+        namePrefix: prefix,
+    },
+    opts,
+);
 
 // Alarms on everything above, failover and deployment events, a dashboard and the budget, on encrypted topics whose
 // keys let CloudWatch, EventBridge and Budgets publish.
@@ -189,6 +235,10 @@ const monitoring = new Monitoring(
             ),
         },
         natGatewayIds: network.natGatewayIds,
+        cloudFront: {
+            distributionId: edge.distributionId,
+            additionalMetrics: settings.monitoring.cloudFront.additionalMetrics,
+        },
         budget: settings.monitoring.budget && {
             ...settings.monitoring.budget,
             costAllocationTag: { key: "stack", value: settings.stack },
@@ -229,10 +279,15 @@ const outputs: Record<string, unknown> = {
     loadBalancerArnSuffix: services?.loadBalancerArnSuffix,
     loadBalancerDnsName: services?.loadBalancerDnsName,
     targetGroupArnSuffixes: services?.targetGroupArnSuffixes,
-    vpcOriginId: services?.vpcOriginId,
-    vpcOriginArn: services?.vpcOriginArn,
     alarmTopicArn: monitoring.topicArn,
     globalAlarmTopicArn: monitoring.globalTopicArn,
     dashboardName: monitoring.dashboardName,
+    vpcOriginId: edge.vpcOriginId,
+    vpcOriginArn: edge.vpcOriginArn,
+    distributionId: edge.distributionId,
+    distributionDomainName: edge.distributionDomainName,
+    assetsBucketName: edge.assetsBucketName,
+    webAclArn: edge.webAclArn,
+    siteUrl: edge.siteUrl,
 };
 export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

@@ -5,7 +5,6 @@ import { createLoadBalancer } from "./fargate/loadBalancer";
 import type { FargateScope } from "./fargate/scope";
 import { createService } from "./fargate/service";
 import { fargateProblems, usesDatabase } from "./fargate/validate";
-import { createVpcOrigin } from "./fargate/vpcOrigin";
 
 export { CLOUDFRONT_ORIGIN_FACING } from "./fargate/loadBalancer";
 
@@ -127,10 +126,16 @@ export interface FargateCacheArgs {
 
 export interface FargateLoadBalancerArgs {
     /**
-     * ACM certificate (in the stack's region) for an HTTPS listener; the VPC origin then speaks HTTPS only.
+     * ACM certificate (in the stack's region) for an HTTPS listener; CloudFront's VPC origin then speaks HTTPS only.
      * Default none: an HTTP listener that only CloudFront's origin-facing addresses can reach.
      */
     certificateArn?: pulumi.Input<string>;
+    /**
+     * The name the certificate covers, which CloudFront must use as the origin's domain name: it checks the
+     * certificate against that name, and no certificate can cover the load balancer's own DNS name. Exposed as
+     * `origin.hostName`. Default none (plain HTTP).
+     */
+    hostName?: string;
     /**
      * Default ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.2 and 1.3 only (AWS 'Security policies for your
      * Application Load Balancer').
@@ -191,16 +196,29 @@ export interface FargateServiceArgs {
      * (regional account before August 2022, service principal after). Default the `aws:region` config.
      */
     region?: string;
-    /** Prefix of task families and the VPC origin name, unique per account. Default `<project>-<stack>`. */
+    /** Prefix of task families and the cluster's name, unique per account. Default `<project>-<stack>`. */
     namePrefix?: string;
+}
+
+/** The load balancer as CloudFront's VPC origin needs it. */
+export interface FargateOrigin {
+    /** The load balancer's ARN, known once its listener exists. */
+    loadBalancerArn: pulumi.Output<string>;
+    loadBalancerDnsName: pulumi.Output<string>;
+    /** The listener's port and protocol. */
+    port: number;
+    protocol: "HTTP" | "HTTPS";
+    /** With HTTPS, the name the listener's certificate covers (`loadBalancer.hostName`). */
+    hostName?: string;
 }
 
 /**
  * One ECS cluster with any number of Fargate services, the web ones behind one shared internal Application Load
- * Balancer that only a CloudFront VPC origin reaches. Each service gets its own security group, roles, log
+ * Balancer that only a CloudFront VPC origin (created by EdgeCdn from `origin`) reaches. Each service gets its own
+ * security group, roles, log
  * group, target group and (for local builds) ECR repository; workers get no load balancer and no ingress.
  *
- * The parts live in components/fargate/: cluster.ts, loadBalancer.ts, vpcOrigin.ts, service.ts and task.ts (one
+ * The parts live in components/fargate/: cluster.ts, loadBalancer.ts, service.ts and task.ts (one
  * service), documents.ts (IAM and JSON documents), validate.ts. Every resource is a direct child of this component.
  */
 export class FargateService extends pulumi.ComponentResource {
@@ -226,9 +244,8 @@ export class FargateService extends pulumi.ComponentResource {
     public readonly loadBalancerDnsName?: pulumi.Output<string>;
     public readonly loadBalancerSecurityGroupId?: pulumi.Output<string>;
     public readonly accessLogBucketName?: pulumi.Output<string>;
-    /** The CloudFront VPC origin of the load balancer, for the edge distribution's `vpcOriginConfig`. */
-    public readonly vpcOriginId?: pulumi.Output<string>;
-    public readonly vpcOriginArn?: pulumi.Output<string>;
+    /** What CloudFront's VPC origin needs to reach the load balancer; absent without a web service. */
+    public readonly origin?: FargateOrigin;
 
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:FargateService", name, {}, opts);
@@ -253,14 +270,19 @@ export class FargateService extends pulumi.ComponentResource {
         // The load balancer exists only when at least one service has a port.
         const lb = apps.some(([, a]) => a.port !== undefined) ? createLoadBalancer(scope) : undefined;
         if (lb) {
-            const vpcOrigin = createVpcOrigin(scope, lb);
+            this.origin = {
+                // Resolves once the listener exists: a VPC origin created before it would have nothing to answer.
+                loadBalancerArn: pulumi.all([lb.alb.arn, lb.listener.arn]).apply(([arn]) => arn),
+                loadBalancerDnsName: lb.alb.dnsName,
+                port: lb.https ? 443 : 80,
+                protocol: lb.https ? "HTTPS" : "HTTP",
+                hostName: lb.https ? args.loadBalancer?.hostName : undefined,
+            };
             this.loadBalancerArn = lb.alb.arn;
             this.loadBalancerArnSuffix = lb.alb.arnSuffix;
             this.loadBalancerDnsName = lb.alb.dnsName;
             this.loadBalancerSecurityGroupId = lb.securityGroup.id;
             this.accessLogBucketName = lb.accessLogBucket.bucket;
-            this.vpcOriginId = vpcOrigin.id;
-            this.vpcOriginArn = vpcOrigin.arn;
         }
 
         for (const [svc, app] of apps) {
@@ -287,8 +309,7 @@ export class FargateService extends pulumi.ComponentResource {
             loadBalancerArn: this.loadBalancerArn,
             loadBalancerArnSuffix: this.loadBalancerArnSuffix,
             loadBalancerDnsName: this.loadBalancerDnsName,
-            vpcOriginId: this.vpcOriginId,
-            vpcOriginArn: this.vpcOriginArn,
+            origin: this.origin,
         });
     }
 }

@@ -18,7 +18,12 @@ import type { TypeGroup } from "./tokens";
 
 /** The control family a policy belongs to (also the README grouping). */
 export type PolicyCategory =
-    "encryption-at-rest" | "encryption-in-transit" | "private-networking" | "multi-az" | "monitoring";
+    | "encryption-at-rest"
+    | "encryption-in-transit"
+    | "private-networking"
+    | "multi-az"
+    | "edge-protection"
+    | "monitoring";
 
 /** One configurable setting of a policy, as documented in the catalog. */
 export interface PolicySetting {

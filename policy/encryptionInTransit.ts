@@ -4,6 +4,7 @@
  */
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
+import { cloudfrontHeaders } from "./cloudfrontHeaders";
 import { cloudfrontVpcOriginHttps } from "./cloudfrontVpcOrigin";
 import { elasticacheInTransitEncryption } from "./elasticache";
 import { label } from "./graph";
@@ -440,4 +441,5 @@ export const encryptionInTransit: Built[] = [
     bucketHasTlsOnlyPolicy,
     cloudfrontVpcOriginHttps,
     elasticacheInTransitEncryption,
+    ...cloudfrontHeaders,
 ];

@@ -18,7 +18,7 @@ export const packEnforcementLevel: EnforcementLevel = "mandatory";
 
 /** Pack description, also used by PulumiPolicy.yaml readers. */
 export const packDescription =
-    "aws-platform guard rails: encryption at rest and in transit, private networking, Multi-AZ.";
+    "aws-platform guard rails: encryption at rest and in transit, private networking, Multi-AZ, edge protection.";
 
 /**
  * The pack version. `PolicyPack` itself reads `./package.json` from the working directory (the CLI runs

@@ -1,5 +1,6 @@
 /**
- * The aws-platform CrossGuard policies: encryption at rest and in transit, private networking, Multi-AZ, monitoring.
+ * The aws-platform CrossGuard policies: encryption at rest and in transit, private networking, Multi-AZ, edge
+ * protection, monitoring.
  *
  * This module has no side effects, so tests and the offline plan (tools/plan/policy-eval.ts) import it
  * directly; only index.ts wraps it in a `PolicyPack`.
@@ -12,15 +13,16 @@
  * genuinely depends on a value nobody can know yet.
  *
  * Layout: one module per area (encryptionAtRest.ts, encryptionInTransit.ts, privateNetworking.ts, multiAz.ts,
- * monitoring.ts),
- * each exporting its policies in catalog order; builders.ts turns a declaration into the CrossGuard policy and
- * its catalog entry; helpers.ts, values.ts (wire values), graph.ts (relations between resources) and tokens.ts
+ * edgeProtection.ts, monitoring.ts), each exporting its policies in catalog order (an area may gather policies kept
+ * in files of their own, such as cloudfrontVpcOrigin.ts); builders.ts turns a declaration into the CrossGuard
+ * policy and its catalog entry; helpers.ts, values.ts (wire values), graph.ts (relations between resources) and tokens.ts
  * (resource types) are what the checks read with. A new policy goes in its area's list, where its position is
  * its row in the README table.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 import type { Built, PolicyMetadata } from "./builders";
+import { edgeProtection } from "./edgeProtection";
 import { encryptionAtRest } from "./encryptionAtRest";
 import { encryptionInTransit } from "./encryptionInTransit";
 import { monitoring } from "./monitoring";
@@ -29,7 +31,14 @@ import { privateNetworking } from "./privateNetworking";
 
 export type { PolicyCategory, PolicyMetadata, PolicySetting } from "./builders";
 
-const built: Built[] = [...encryptionAtRest, ...encryptionInTransit, ...privateNetworking, ...multiAz, ...monitoring];
+const built: Built[] = [
+    ...encryptionAtRest,
+    ...encryptionInTransit,
+    ...privateNetworking,
+    ...multiAz,
+    ...edgeProtection,
+    ...monitoring,
+];
 
 /** Every policy of the pack, in catalog order. */
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = built.map((b) => b.policy);

@@ -5,6 +5,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
+import { cloudfrontS3Origins } from "./cloudfrontS3Origins";
 import { label, ResourceGraph } from "./graph";
 import { elasticacheSubnetGroupNonPublic } from "./elasticache";
 import { mustNotBeTrue } from "./helpers";
@@ -353,4 +354,5 @@ export const privateNetworking: Built[] = [
     databaseSgOnlySgIngress,
     s3PublicAccessBlock,
     elasticacheSubnetGroupNonPublic,
+    ...cloudfrontS3Origins,
 ];

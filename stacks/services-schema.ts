@@ -252,8 +252,9 @@ export const loadBalancerSchema = z
             .regex(CERT_ARN, { message: "is not an ACM certificate ARN" })
             .optional()
             .describe(
-                "ACM certificate in the stack's region for an HTTPS listener. Default: none, an HTTP listener that " +
-                    "only CloudFront's VPC origin can reach.",
+                "ACM certificate in the stack's region, covering edge.domain.originHostName, for an HTTPS listener; " +
+                    "it needs edge.domain, since CloudFront checks it against that name. Default: the one edge.domain " +
+                    "issues, or without a domain none: an HTTP listener that only CloudFront's VPC origin can reach.",
             ),
         sslPolicy: z
             .enum(TLS_POLICIES)

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, PROJECT, zodIssues } from "./common";
 import { NetworkSettings, checkNetwork, networkSchema } from "./network";
 import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
+import { EdgeSettings, checkEdge, completeEdge, edgeSchema } from "./edge";
 import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
 import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
@@ -27,6 +28,7 @@ export interface Settings {
     /** The stack's cache; undefined when `aws-platform:cache` is absent or `enabled: false`. */
     cache?: CacheSettings;
     monitoring: MonitoringSettings;
+    edge: EdgeSettings;
 }
 
 const tagsSchema = z
@@ -59,6 +61,7 @@ export const SECTIONS = {
     services: servicesReferenceSchema,
     cache: cacheSchema,
     monitoring: monitoringSchema,
+    edge: edgeSchema,
     tags: tagsSchema,
 } as const satisfies Record<string, z.ZodType>;
 
@@ -193,6 +196,17 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     if (parsed.database && parsed.services) {
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
+    const edge = parsed.edge as z.output<typeof edgeSchema> | undefined;
+    const services = parsed.services as ServicesSettings | undefined;
+    if (edge) {
+        issues.push(
+            ...checkEdge(edge, {
+                region: typeof region === "string" ? region : undefined,
+                loadBalancerCertificateArn: services?.loadBalancer?.certificateArn,
+                hasLoadBalancer: Object.values(services?.apps ?? {}).some((app) => app.port !== undefined),
+            }),
+        );
+    }
 
     if (parsed.cache) {
         const cache = parsed.cache as CacheSection;
@@ -227,5 +241,6 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         services: parsed.services as ServicesSettings,
         cache: cacheOf(parsed.cache as CacheSection),
         monitoring: parsed.monitoring as MonitoringSettings,
+        edge: completeEdge(edge!),
     };
 }

@@ -43,16 +43,19 @@ const web = (extra: Record<string, unknown> = {}) =>
     app({ port: 8080, routing: { priority: 100, pathPatterns: ["/*"] }, ...extra });
 
 /**
- * A production-shaped stack: three AZs, a protected database, HTTPS to the load balancer (the certificate is the
- * placeholder the offline plan accepts), the cache with every default, and only web uses it.
+ * A production-shaped stack: three AZs, a protected database, HTTPS to the load balancer with the certificate the
+ * stack issues for its domain (a placeholder zone the offline plan accepts), the cache with every default, and only
+ * web uses it.
  */
-const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000";
+const DOMAIN = {
+    domain: { siteName: "www.example.com", hostedZoneId: "Z0EXAMPLE0000000000", zoneName: "example.com" },
+};
 const PROD_LIKE: Record<string, unknown> = {
     "aws:region": "eu-west-1",
     "aws-platform:policyProfile": "production",
     "aws-platform:network": { azCount: 3 },
+    "aws-platform:edge": DOMAIN,
     "aws-platform:services": {
-        loadBalancer: { certificateArn: CERTIFICATE },
         apps: { web: web({ cacheAccess: true }), worker: app({}) },
     },
     "aws-platform:cache": {},
@@ -62,7 +65,6 @@ const PROD_LIKE: Record<string, unknown> = {
 const CLUSTER: Record<string, unknown> = {
     ...PROD_LIKE,
     "aws-platform:services": {
-        loadBalancer: { certificateArn: CERTIFICATE },
         apps: { web: web({ cacheAccess: true }), worker: app({ cacheAccess: true }) },
     },
     "aws-platform:cache": {

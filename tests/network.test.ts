@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { Settings, parseSettings } from "../stacks/settings";
 import { listStacks, readStackConfig } from "../tools/plan/project";
+import { regionOf } from "../tools/plan/render";
 import { RunResult } from "../tools/plan/runner";
 import { PlannedResource } from "../tools/plan/types";
 import { s3EndpointPolicy } from "../components/network/endpoints";
@@ -165,12 +166,20 @@ for (const stack of listStacks(ROOT)) {
                 }
             });
 
-            it("encrypts every log group and every secret with the stack's customer-managed key", () => {
-                const [key] = ofType(plan, T.key);
+            it("encrypts every log group and every secret with a customer-managed key of the stack, in its region", () => {
+                const index = new Map(plan.resources.map((x) => [x.urn, x]));
+                const keys = ofType(plan, T.key);
                 const encrypted = [...ofType(plan, T.logGroup), ...ofType(plan, "aws:secretsmanager/secret:Secret")];
                 assert.ok(encrypted.length >= 1 + settings.secrets.appSecrets.length);
                 for (const r of encrypted) {
-                    assert.deepEqual(r.propertyDependencies.kmsKeyId, [key.urn], `${r.name} is not on the CMK`);
+                    // A key encrypts only in its own region: us-east-1's edge logs use the stack's us-east-1 key.
+                    const here = keys.filter((k) => regionOf(k, index) === regionOf(r, index));
+                    const [dep] = r.propertyDependencies.kmsKeyId ?? [];
+                    const key = here.find((k) => k.urn === dep);
+                    assert.ok(key, `${r.name} is not on a CMK of its region (${String(regionOf(r, index))})`);
+                    if (regionOf(r, index) === settings.region && r.type !== T.logGroup) {
+                        assert.equal(key.name, "secrets-key", `${r.name}: secrets use the stack's own key`);
+                    }
                     if (mode === "update") assert.equal(r.inputs.kmsKeyId, key.outputs.arn);
                     else assert.equal(r.inputs.kmsKeyId, UNKNOWN, "the key's ARN is unknown until it exists");
                 }

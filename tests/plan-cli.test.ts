@@ -231,6 +231,11 @@ describe("plan command: placeholders plan offline, with a warning naming each ke
     const cert = "arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-4000-8000-000000000000";
     const config = {
         ...dev.config,
+        // A load-balancer certificate needs a domain whose origin host name it covers (stacks/edge.ts).
+        "aws-platform:edge": {
+            ...dev.config["aws-platform:edge"],
+            domain: { siteName: "www.shop.org", hostedZoneId: "Z1PA6795UKMFR9", zoneName: "shop.org" },
+        },
         "aws-platform:services": {
             ...services,
             loadBalancer: { ...services.loadBalancer, certificateArn: cert },

@@ -64,7 +64,6 @@ export const COMPONENT_CHILDREN: readonly ComponentChild[] = [
     { type: "aws:lb/loadBalancer:LoadBalancer", suffix: "alb", what: "the load balancer" },
     { type: "aws:lb/listener:Listener", suffix: "https", what: "the HTTPS listener" },
     { type: "aws:lb/listener:Listener", suffix: "http", what: "the HTTP listener" },
-    { type: "aws:cloudfront/vpcOrigin:VpcOrigin", suffix: "origin", what: "the CloudFront VPC origin" },
 ];
 
 /**

@@ -11,7 +11,7 @@ export interface FargateScope {
     parent: pulumi.Resource;
     /** The component's name, the prefix of every child's logical name. */
     name: string;
-    /** Prefix of physical names unique per account (task families, the cluster, the VPC origin). */
+    /** Prefix of physical names unique per account (task families, the cluster). */
     prefix: string;
     args: FargateServiceArgs;
     accountId: pulumi.Output<string>;

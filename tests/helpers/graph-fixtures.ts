@@ -330,8 +330,26 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
           })
         : undefined;
 
+    // Edge: WAF, security headers, origin access control, and access logs (standard logging v2).
+    const waf = p.add(T.webAcl[0], "waf", { scope: "CLOUDFRONT", defaultAction: { allow: {} } });
+    const headers = p.add(T.responseHeadersPolicy[0], "headers", {
+        securityHeadersConfig: {
+            strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, override: true },
+        },
+    });
+    const oac = p.add(T.originAccessControl[0], "oac", {
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+    });
+    const rhp = p.out(headers);
     const cdn = p.add(T.distribution[0], "cdn", {
         enabled: true,
+        // A WAFv2 ARN once known: the policy tells an ARN from an id.
+        webAclId:
+            p.mode === "preview"
+                ? p.out(waf, "arn")
+                : p.known(waf, "arn:aws:wafv2:us-east-1:123456789012:global/webacl/waf/0b1c2d3e"),
         origins: [
             vpcOrigin
                 ? {
@@ -352,18 +370,41 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
             {
                 originId: "assets",
                 domainName: p.out(assets, "bucketRegionalDomainName"),
-                originAccessControlId: "oac-1",
+                originAccessControlId: p.out(oac),
             },
         ],
-        defaultCacheBehavior: { targetOriginId: "app", viewerProtocolPolicy: "redirect-to-https" },
+        defaultCacheBehavior: {
+            targetOriginId: "app",
+            viewerProtocolPolicy: "redirect-to-https",
+            responseHeadersPolicyId: rhp,
+        },
         orderedCacheBehaviors: [
-            { pathPattern: "/static/*", targetOriginId: "assets", viewerProtocolPolicy: "https-only" },
+            {
+                pathPattern: "/static/*",
+                targetOriginId: "assets",
+                viewerProtocolPolicy: "https-only",
+                responseHeadersPolicyId: rhp,
+            },
         ],
         viewerCertificate: {
             acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/cf",
             minimumProtocolVersion: "TLSv1.2_2021",
             sslSupportMethod: "sni-only",
         },
+    });
+    const accessLogs = p.add(T.logGroup[0], "cdn-access-logs", { retentionInDays: 90, kmsKeyId: p.out(key, "arn") });
+    const source = p.add(T.logDeliverySource[0], "cdn-access", {
+        name: "cdn-access",
+        logType: "ACCESS_LOGS",
+        resourceArn: p.out(cdn, "arn"),
+    });
+    const destination = p.add("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "cdn-access-dest", {
+        name: "cdn-access",
+        deliveryDestinationConfiguration: { destinationResourceArn: p.out(accessLogs, "arn") },
+    });
+    p.add(T.logDelivery[0], "cdn-access-delivery", {
+        deliverySourceName: p.out(source, "name"),
+        deliveryDestinationArn: p.out(destination, "arn"),
     });
 
     // Aurora.

@@ -1,16 +1,10 @@
 import { createHash } from "crypto";
 import { ELASTICACHE_AUTONAME, elasticacheFakes } from "./fakes-elasticache";
-import { SECRET_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "./types";
+import { ACCOUNT_ID, Ctx, Fake, arnFor, hex, plain, str, upperId, uuid } from "./fake-kit";
+import { EDGE_FAKES } from "./fakes-edge";
+import { UNKNOWN } from "./types";
 
-/** The fake account every plan runs in (the documentation account id AWS uses in its examples). */
-export const ACCOUNT_ID = "123456789012";
-
-/** Deterministic hex derived from a seed, so two runs of the same stack print the same plan. */
-export function hex(seed: string, length: number): string {
-    let out = "";
-    for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
-    return out.slice(0, length);
-}
+export { ACCOUNT_ID, hex, uuid } from "./fake-kit";
 
 /** `eu-west-1b` → `euw1-az2`: the shape of the zone id AWS reports for an AZ name. */
 export function azId(region: string, azName: string): string {
@@ -20,17 +14,6 @@ export function azId(region: string, azName: string): string {
         .map((p) => p[0])
         .join("");
     return `${parts[0]}${middle}${parts[parts.length - 1]}-az${azName.slice(-1).charCodeAt(0) - 96}`;
-}
-
-function uuid(seed: string): string {
-    const h = hex(seed, 32);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function upperId(seed: string, length: number): string {
-    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    const h = createHash("sha256").update(seed).digest();
-    return Array.from({ length }, (_, i) => alphabet[h[i % h.length] % alphabet.length]).join("");
 }
 
 /**
@@ -77,6 +60,11 @@ const AUTONAME: Record<string, { prop: string; prefixProp?: string; maxLength: n
     "aws:ecr/repository:Repository": { prop: "name", maxLength: 256, lower: true },
     "aws:appautoscaling/policy:Policy": { prop: "name", maxLength: 256 },
     "aws:wafv2/webAcl:WebAcl": { prop: "name", maxLength: 128 },
+    "aws:cloudfront/originAccessControl:OriginAccessControl": { prop: "name", maxLength: 64 },
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": { prop: "name", maxLength: 128 },
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": { prop: "name", maxLength: 60 },
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": { prop: "name", maxLength: 60 },
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { prop: "policyName", maxLength: 255 },
     "aws:budgets/budget:Budget": { prop: "name", prefixProp: "namePrefix", maxLength: 100 },
     "aws:cloudwatch/eventRule:EventRule": { prop: "name", prefixProp: "namePrefix", maxLength: 64 },
     "aws:lambda/function:Function": { prop: "name", maxLength: 64 },
@@ -110,25 +98,6 @@ export function autoName(type: string, urn: string, name: string, inputs: Record
     return undefined;
 }
 
-interface Ctx {
-    type: string;
-    name: string;
-    urn: string;
-    inputs: Record<string, unknown>;
-    region: string;
-    partition: string;
-    /** A fresh id for this resource. */
-    id: string;
-}
-
-const str = (v: unknown, fallback: string) => (typeof v === "string" && v !== UNKNOWN ? v : fallback);
-const plain = (v: unknown): unknown =>
-    v !== null && typeof v === "object" && (v as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
-        ? (v as { value: unknown }).value
-        : v;
-
-type Fake = (c: Ctx) => { id: string; outputs?: Record<string, unknown> };
-
 const ec2 =
     (prefix: string, kind: string, extra?: (c: Ctx, id: string) => Record<string, unknown>): Fake =>
     (c) => {
@@ -142,8 +111,6 @@ const ec2 =
             },
         };
     };
-const arnFor = (c: Ctx, service: string, resource: string, region = c.region) =>
-    `arn:${c.partition}:${service}:${region}:${region === "" && service === "s3" ? "" : ACCOUNT_ID}:${resource}`;
 const named =
     (service: string, resourcePath: (n: string) => string, prop = "name"): Fake =>
     (c) => {
@@ -155,6 +122,7 @@ const ip = (seed: string, net: string) => `${net}.${(parseInt(hex(seed, 2), 16) 
 /** Realistic outputs per resource type, as AWS would return them after create (update mode only). */
 const FAKES: Record<string, Fake> = {
     ...elasticacheFakes({ hex, accountId: ACCOUNT_ID }),
+    ...EDGE_FAKES,
     "pulumi:providers:aws": (c) => ({ id: uuid(c.urn) }),
     "pulumi:providers:random": (c) => ({ id: uuid(c.urn) }),
     "aws:kms/key:Key": (c) => {
@@ -404,34 +372,6 @@ const FAKES: Record<string, Fake> = {
         const n = str(c.inputs.name, c.name);
         return { id: n, outputs: { arn: arnFor(c, "events", `rule/${n}`) } };
     },
-    "aws:cloudfront/distribution:Distribution": (c) => {
-        const id = `E${upperId(c.urn, 13)}`;
-        return {
-            id,
-            outputs: {
-                arn: `arn:${c.partition}:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
-                domainName: `d${hex(c.urn, 13)}.cloudfront.net`,
-                hostedZoneId: "Z2FDTNDATAQYW2",
-                status: "Deployed",
-            },
-        };
-    },
-    "aws:cloudfront/vpcOrigin:VpcOrigin": (c) => {
-        const id = `vo_${upperId(c.urn, 22)}`;
-        return { id, outputs: { arn: `arn:${c.partition}:cloudfront::${ACCOUNT_ID}:vpcorigin/${id}` } };
-    },
-    "aws:wafv2/webAcl:WebAcl": (c) => {
-        const id = uuid(c.urn);
-        const scope = c.inputs.scope === "CLOUDFRONT" ? "global" : "regional";
-        const region = scope === "global" ? "us-east-1" : c.region;
-        return {
-            id,
-            outputs: {
-                arn: arnFor(c, "wafv2", `${scope}/webacl/${str(c.inputs.name, c.name)}/${id}`, region),
-                capacity: 0,
-            },
-        };
-    },
     // A remote component (no children under mocks, pulumi/pulumi#12553): `pulumi up` resolves the pushed digest.
     "awsx:ecr:Image": (c) => ({
         id: "",
@@ -462,10 +402,6 @@ const FAKES: Record<string, Fake> = {
             createHash("md5").update(str(c.inputs.input, "")).digest("hex"),
         ].join(","),
     }),
-    "aws:acm/certificate:Certificate": (c) => {
-        const arn = arnFor(c, "acm", `certificate/${uuid(c.urn)}`, str(c.inputs.region, c.region));
-        return { id: arn, outputs: { arn, status: "ISSUED" } };
-    },
 };
 
 /** True when the runner knows the outputs of this type (used for remote components, which are not custom). */
@@ -492,5 +428,3 @@ export function fakeCreate(
     const id = `${kind.toLowerCase()}-${hex(urn, 17)}`;
     return { id, outputs: { arn: arnFor(ctx, mod, `${kind.toLowerCase()}/${id}`) } };
 }
-
-export { uuid };

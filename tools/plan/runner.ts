@@ -171,6 +171,7 @@ class RecordingMonitor extends MockMonitor {
                 retainOnDelete: req.getRetainondelete() === true,
                 deleteBeforeReplace: req.getDeletebeforereplace() === true,
                 ignoreChanges: req.getIgnorechangesList(),
+                ...replaceAndTimeouts(req),
                 provider: custom && !type.startsWith("pulumi:providers:") ? this.providerOf(req) : undefined,
                 ...(aliases.length > 0 ? { aliases } : {}),
             };
@@ -326,6 +327,25 @@ function duplicateUrnMessage(
         `Duplicate resource URN '${urn}'; try giving it a unique name. It was registered as resource #${firstIndex + 1} ` +
         `with inputs ${inputSummary(first.inputs)}, and again as resource #${index + 1} with inputs ${inputSummary(inputs)}`
     );
+}
+
+/** The `replaceOnChanges` and `customTimeouts` of a registration, only when it sets them. */
+function replaceAndTimeouts(
+    req: resproto.RegisterResourceRequest,
+): Pick<PlannedResource, "replaceOnChanges" | "customTimeouts"> {
+    const replaceOnChanges = req.getReplaceonchangesList();
+    const t = req.getCustomtimeouts();
+    const timeouts = t
+        ? Object.fromEntries(
+              Object.entries({ create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() }).filter(
+                  ([, v]) => v !== "",
+              ),
+          )
+        : {};
+    return {
+        ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
+        ...(Object.keys(timeouts).length > 0 ? { customTimeouts: timeouts } : {}),
+    };
 }
 
 function isSecret(v: unknown): boolean {

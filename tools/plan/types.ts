@@ -39,6 +39,10 @@ export interface PlannedResource {
     deleteBeforeReplace?: boolean;
     /** Properties the engine leaves alone on update (`ignoreChanges`). */
     ignoreChanges?: string[];
+    /** Properties whose change replaces the resource instead of updating it (`replaceOnChanges`); absent when none. */
+    replaceOnChanges?: string[];
+    /** Operation timeouts (`customTimeouts`), as the engine receives them ("30m"); absent when none is set. */
+    customTimeouts?: { create?: string; update?: string; delete?: string };
     /** Provider reference (`<provider urn>::<provider id>`), if any. */
     provider?: string;
     /**

@@ -1,0 +1,162 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createAssets, createAssetsPolicy } from "./edge/assets";
+import { createAliasRecords, createDistribution } from "./edge/distribution";
+import { createSecurityHeaders } from "./edge/headers";
+import { createAccessLogDelivery, createLogGroups } from "./edge/logging";
+import type { EdgeScope } from "./edge/scope";
+import { createVpcOrigin } from "./edge/vpcOrigin";
+import { createWaf } from "./edge/waf";
+
+/** The load balancer behind the distribution, as FargateService exposes it. */
+export interface EdgeOriginArgs {
+    /** The internal load balancer's ARN; the VPC origin is created for it. Required. */
+    loadBalancerArn: pulumi.Input<string>;
+    /** Its DNS name: the origin's domain name when there is no `hostName` (plain HTTP). Required. */
+    loadBalancerDnsName: pulumi.Input<string>;
+    /** The listener's port. Required. */
+    port: number;
+    /** The listener's protocol: HTTPS makes the VPC origin https-only (TLS 1.2). Required. */
+    protocol: "HTTP" | "HTTPS";
+    /**
+     * The name the load balancer's certificate covers. Required with HTTPS: CloudFront checks the certificate against
+     * the origin's domain name, and the load balancer's own DNS name is one no certificate can cover.
+     */
+    hostName?: string;
+    /** Former identities of the VPC origin (it used to belong to FargateService). Default none. */
+    aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[];
+}
+
+/** A custom domain, as SiteDomain exposes it. */
+export interface EdgeDomainArgs {
+    /** The distribution's alternate domain name. */
+    siteName: string;
+    /** The viewer certificate (us-east-1, validated). */
+    viewerCertificateArn: pulumi.Input<string>;
+    /** The public hosted zone the A and AAAA alias records go in. Default none: DNS is managed elsewhere. */
+    hostedZoneId?: string;
+}
+
+export interface EdgeCdnArgs {
+    /** A provider for us-east-1, where the WAF web ACL, its logs and CloudFront's log delivery must live. Required. */
+    globalProvider: aws.Provider;
+    /** The stack's key (the stack's region): encrypts the static-assets bucket. Required. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** A key in us-east-1: encrypts the WAF and access-log groups there. Required. */
+    globalKmsKeyArn: pulumi.Input<string>;
+    /** The load balancer behind the default behaviour. Default none: every path is served from the bucket. */
+    origin?: EdgeOriginArgs;
+    /** A custom domain. Default none: viewers use the *.cloudfront.net name and its certificate. */
+    domain?: EdgeDomainArgs;
+    /**
+     * The default tags the provider gives every resource. They are part of the VPC origin's name, because a tag
+     * change must replace it (see components/edge/vpcOrigin.ts). Default none.
+     */
+    providerDefaultTags?: Record<string, string>;
+    /** Default PriceClass_All: every edge location, the lowest latency everywhere. */
+    priceClass?: string;
+    /** Default http2and3. */
+    httpVersion?: string;
+    /** Paths served from the static-assets bucket. Default ["/static/*"]. */
+    staticPathPatterns?: string[];
+    /** Pages replacing origin errors. Default none: the origin's own. */
+    customErrorResponses?: {
+        errorCode: number;
+        responsePagePath?: string;
+        responseCode?: number;
+        cachingMinTtlSeconds?: number;
+    }[];
+    /** Security headers. Defaults: HSTS with preload, frame DENY, strict-origin-when-cross-origin, a self-only CSP. */
+    securityHeaders?: {
+        hstsPreload?: boolean;
+        contentSecurityPolicy?: string;
+        frameOptions?: string;
+        referrerPolicy?: string;
+    };
+    /** WAF. Defaults: 2,000 requests per IP per 5 minutes, no overrides, a year of logs. */
+    waf?: {
+        rateLimitPerIp?: number;
+        rateLimitWindowSeconds?: number;
+        ruleOverrides?: Partial<Record<string, Record<string, "count" | "block">>>;
+        logRetentionDays?: number;
+    };
+    /** Days access logs are kept. Default 90: enough for incident review, bounded cost. */
+    accessLogRetentionDays?: number;
+    /** Default 30 s, CloudFront's default. */
+    originReadTimeoutSeconds?: number;
+    /** Default 5 s, CloudFront's default. */
+    originKeepaliveTimeoutSeconds?: number;
+    /** Delete the assets bucket with its objects on destroy. Default false: only disposable stacks turn it on. */
+    forceDestroyAssets?: boolean;
+    /** Prefix of physical names unique per account. Default `<project>-<stack>`. */
+    namePrefix?: string;
+}
+
+/**
+ * CloudFront in front of everything: the internal load balancer through a VPC origin, a static-assets bucket through
+ * origin access control, a WAF web ACL, security headers on every response, access logs, and the site's alias
+ * records when a hosted zone is given.
+ *
+ * The parts live in components/edge/: vpcOrigin.ts, assets.ts, waf.ts, headers.ts, logging.ts, distribution.ts, and
+ * documents.ts (the pure documents and rules). Every resource is a direct child of this component.
+ */
+export class EdgeCdn extends pulumi.ComponentResource {
+    public readonly distributionId: pulumi.Output<string>;
+    public readonly distributionArn: pulumi.Output<string>;
+    public readonly distributionDomainName: pulumi.Output<string>;
+    public readonly assetsBucketName: pulumi.Output<string>;
+    public readonly webAclArn: pulumi.Output<string>;
+    /** https://<site name>, or https://<distribution domain name> without a domain. */
+    public readonly siteUrl: pulumi.Output<string>;
+    public readonly vpcOriginId?: pulumi.Output<string>;
+    public readonly vpcOriginArn?: pulumi.Output<string>;
+
+    constructor(name: string, args: EdgeCdnArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aws-platform:index:EdgeCdn", name, {}, opts);
+        if (args.origin?.protocol === "HTTPS" && !args.origin.hostName) {
+            throw new Error(
+                `EdgeCdn ${name}: an HTTPS origin needs hostName, the name its certificate covers; CloudFront checks the certificate against it`,
+            );
+        }
+        const scope: EdgeScope = {
+            parent: this,
+            name,
+            prefix: args.namePrefix ?? `${pulumi.getProject()}-${pulumi.getStack()}`,
+            args,
+            global: args.globalProvider,
+            accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+            partition: aws.getPartitionOutput({}, { parent: this }).partition,
+        };
+
+        const logs = createLogGroups(scope);
+        const webAcl = createWaf(scope, logs);
+        const assets = createAssets(scope);
+        const headers = createSecurityHeaders(scope);
+        const vpcOrigin = args.origin ? createVpcOrigin(scope) : undefined;
+        const distribution = createDistribution(scope, { vpcOrigin, assets, webAcl, headers });
+        createAssetsPolicy(scope, assets, distribution);
+        createAccessLogDelivery(scope, distribution, logs);
+        createAliasRecords(scope, distribution);
+
+        this.distributionId = distribution.id;
+        this.distributionArn = distribution.arn;
+        this.distributionDomainName = distribution.domainName;
+        this.assetsBucketName = assets.bucket.bucket;
+        this.webAclArn = webAcl.arn;
+        this.siteUrl = args.domain
+            ? pulumi.output(`https://${args.domain.siteName}`)
+            : pulumi.interpolate`https://${distribution.domainName}`;
+        this.vpcOriginId = vpcOrigin?.id;
+        this.vpcOriginArn = vpcOrigin?.arn;
+        this.registerOutputs({
+            distributionId: this.distributionId,
+            distributionArn: this.distributionArn,
+            distributionDomainName: this.distributionDomainName,
+            assetsBucketName: this.assetsBucketName,
+            webAclArn: this.webAclArn,
+            siteUrl: this.siteUrl,
+            vpcOriginId: this.vpcOriginId,
+            vpcOriginArn: this.vpcOriginArn,
+        });
+    }
+}
