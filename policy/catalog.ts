@@ -61,6 +61,52 @@ export function renderPolicyTable(
     return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/**
+ * The short summary the root README carries: the policies of each area, then, per profile, the policies whose level
+ * differs from the pack's default. The full table (what each checks, settings, scanner rule ids) lives in
+ * policy/README.md.
+ */
+export function renderPolicySummary(
+    catalog: readonly PolicyMetadata[],
+    levels: StackLevels,
+    defaultLevel: string,
+): string {
+    const areas = [...new Set(catalog.map((m) => m.category))];
+    const lines = areas.map((area) => {
+        const names = catalog.filter((m) => m.category === area).map((m) => `\`${m.name}\``);
+        return wrapItem(`- **${area}** (${names.length}): ${names.join(", ")}.`);
+    });
+    lines.push("");
+    for (const profile of Object.keys(levels).sort()) {
+        const differ = catalog.filter((m) => (levels[profile][m.name] ?? defaultLevel) !== defaultLevel);
+        const byLevel = new Map<string, string[]>();
+        for (const m of differ) {
+            const level = levels[profile][m.name];
+            byLevel.set(level, [...(byLevel.get(level) ?? []), `\`${m.name}\``]);
+        }
+        const exceptions = [...byLevel].map(([level, names]) => `${level}: ${names.join(", ")}`).join("; ");
+        lines.push(
+            wrapItem(
+                `- Profile \`${profile}\`: every policy ${defaultLevel}${exceptions ? `, except ${exceptions}` : ""}.`,
+            ),
+        );
+    }
+    return lines.join("\n");
+}
+
+/** A Markdown list item wrapped at 120 columns, continuation lines indented under the item's text. */
+function wrapItem(item: string, width = 120): string {
+    const lines: string[] = [];
+    let line = "";
+    for (const word of item.split(" ")) {
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = `  ${word}`;
+        } else line = line ? `${line} ${word}` : word;
+    }
+    return [...lines, line].join("\n");
+}
+
 /** Replaces the generated block of `readme` with `table`. */
 export function replaceTable(readme: string, table: string): string {
     const start = readme.indexOf(TABLE_START);

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import { PlanResource } from "../tools/cost/model";
 import { buildDiagram } from "../tools/diagram/build";
 import { DIAGRAM_STACKS, README, README_END, README_START, diagramFile, readmeBlock } from "../tools/diagram/docs";
@@ -371,10 +372,13 @@ describe("committed architecture diagrams", () => {
         });
     }
 
-    it("README.md shows the prod diagram, current", () => {
+    it("README.md shows the prod diagram: the generated SVG, with a link to its Mermaid source", () => {
         const readme = fs.readFileSync(README, "utf8");
         assert.ok(readme.includes(README_START), "README.md has no architecture block");
         const block = readme.slice(readme.indexOf(README_START) + README_START.length, readme.indexOf(README_END));
-        assert.equal(block.trim(), readmeBlock(fs.readFileSync(diagramFile("prod", "mmd"), "utf8")));
+        assert.equal(block.trim(), readmeBlock());
+        const image = /!\[[^\]]*\]\((docs\/architecture-prod\.svg)\)/.exec(block);
+        assert.ok(image, "the block embeds the prod SVG");
+        assert.match(fs.readFileSync(path.join(path.dirname(README), image[1]), "utf8"), /<svg /);
     });
 });

@@ -19,7 +19,14 @@ import { type Inventory, planAlarms } from "../components/monitoring/plan";
 import { endpointId, topicPolicy } from "../components/monitoring/topics";
 import { ConfigError } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
-import { ALARMS_FILE, renderAlarms } from "../tools/docs/alarms-reference";
+import {
+    ALARMS_FILE,
+    README,
+    README_END,
+    README_START,
+    renderAlarms,
+    renderReadmeBlock,
+} from "../tools/docs/alarms-reference";
 
 describe("instance memory and max_connections", () => {
     it("follows the class families: 8 GiB per vCPU for R, 16 for X2g, a table for burstable classes", () => {
@@ -383,6 +390,24 @@ describe("docs/alarms.md, the generated alarm reference", () => {
         assert.equal(text, await renderAlarms(), "docs/alarms.md is stale: run npm run docs");
         const options = (await prettier.resolveConfig(ALARMS_FILE)) ?? {};
         assert.equal(await prettier.format(text, { ...options, filepath: ALARMS_FILE }), text);
+    });
+
+    it("gives README.md the current alarm list, one item per definition, linking the reasons", async () => {
+        const readme = readFileSync(README, "utf8");
+        assert.ok(readme.includes(README_START), "README.md has no alarm table block");
+        const block = readme.slice(readme.indexOf(README_START) + README_START.length, readme.indexOf(README_END));
+        assert.equal(block.trim(), await renderReadmeBlock(), "README.md's alarm table is stale: run npm run docs");
+        const items = block
+            .split(/\n(?=- )/)
+            .map((item) => item.replace(/\n\s*/g, " ").trim())
+            .filter((item) => item.startsWith("- "));
+        assert.equal(items.length, ALARM_DEFINITIONS.length);
+        ALARM_DEFINITIONS.forEach((d, i) => {
+            assert.ok(items[i].startsWith(`- **${d.title}**`), d.key);
+            assert.ok(items[i].includes(d.threshold.text), d.key);
+            if (d.threshold.configurable) assert.ok(items[i].includes(`\`${d.key}\``), d.key);
+        });
+        assert.match(block, /\(docs\/alarms\.md\)/);
     });
 
     it("documents each alarm with its metric, threshold, reason and config key", () => {

@@ -25,7 +25,7 @@ import {
     type ResolvedPolicyConfig,
 } from "../tools/plan/policy-eval";
 import { RESOURCE_REF_SIG, SPECIAL_SIG_KEY, UNKNOWN } from "../tools/plan/types";
-import { READMES, profileLevels } from "../policy/scripts/render-readme";
+import { READMES, POLICY_README, ROOT_README, profileLevels, tableFor } from "../policy/scripts/render-readme";
 import { PlanBuilder, platformStack, secret, single, summary } from "./helpers/graph-fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -386,6 +386,45 @@ describe("policy pack shape", () => {
         }
     });
 
+    it("gives the root README a summary per area and per profile, and policy/README.md the full table", () => {
+        const block = (file: string) => {
+            const readme = readFileSync(file, "utf8");
+            return readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END)).trim();
+        };
+        const root = block(ROOT_README);
+        // List items, with their wrapped continuation lines joined back.
+        const items = root
+            .split(/\n(?=- )/)
+            .map((item) => item.replace(/\n\s*/g, " ").trim())
+            .filter((item) => item.startsWith("- "));
+        // Every policy is named in its own area's item and in no other area's.
+        for (const m of policyCatalog) {
+            const areaItems = items.filter((i) => i.startsWith("- **"));
+            const own = areaItems.find((i) => i.startsWith(`- **${m.category}**`))!;
+            assert.ok(own.includes(`\`${m.name}\``), `${m.name} under ${m.category}`);
+            assert.equal(areaItems.filter((i) => i.includes(`\`${m.name}\``)).length, 1, m.name);
+        }
+        // Each profile's line names exactly the policies whose level differs from the pack's default.
+        const levels = profileLevels();
+        for (const profile of Object.keys(levels)) {
+            const line = items.find((l) => l.startsWith(`- Profile \`${profile}\``))!;
+            assert.ok(line, profile);
+            for (const m of policyCatalog) {
+                const differs = levels[profile][m.name] !== packEnforcementLevel;
+                assert.equal(line.includes(`\`${m.name}\``), differs, `${profile}: ${m.name}`);
+            }
+        }
+        const full = block(POLICY_README).split("\n");
+        const columns = full[0]
+            .replace(/^\||\|$/g, "")
+            .split("|")
+            .map((c) => c.trim());
+        assert.deepEqual(columns.slice(0, 3), ["Policy", "Kind", "Checks"]);
+        assert.ok(columns.includes("Checkov") && columns.includes("AWS Config"));
+        assert.equal(full.length - 2, policyCatalog.length);
+        assert.notEqual(tableFor(ROOT_README), renderPolicyTable(policyCatalog, profileLevels(), packEnforcementLevel));
+    });
+
     for (const file of READMES) {
         it(`keeps ${path.relative(path.resolve(__dirname, ".."), file)}'s policy table in step with the catalog and the policy profiles`, () => {
             const readme = readFileSync(file, "utf8");
@@ -402,7 +441,7 @@ describe("policy pack shape", () => {
                             .split(/(?<!\\)\|/)
                             .map((c) => c.trim().replace(/^:?-+:?$/, "---")),
                     );
-            const expected = renderPolicyTable(policyCatalog, profileLevels(), packEnforcementLevel);
+            const expected = tableFor(file);
             assert.deepStrictEqual(
                 cells(block),
                 cells(expected),

@@ -8,7 +8,7 @@ import * as path from "path";
 
 import { POLICY_CONFIG_DIR, listPolicyProfiles } from "../../stacks/policy-profiles";
 import { loadPolicyConfig, resolvePolicyConfig } from "../../tools/plan/policy-eval";
-import { renderPolicyTable, replaceTable, type StackLevels } from "../catalog";
+import { renderPolicySummary, renderPolicyTable, replaceTable, type StackLevels } from "../catalog";
 import { packEnforcementLevel } from "../pack";
 import { policies, policyCatalog } from "../policies";
 
@@ -24,14 +24,24 @@ export function profileLevels(dir: string = POLICY_CONFIG_DIR): StackLevels {
     return levels;
 }
 
-/** The README with its table regenerated. */
-export function renderedReadme(readmePath: string): string {
-    const table = renderPolicyTable(policyCatalog, profileLevels(), packEnforcementLevel);
-    return replaceTable(readFileSync(readmePath, "utf8"), table);
+/** The root README, which carries the short summary; policy/README.md carries the full table. */
+export const ROOT_README = path.resolve(__dirname, "../../README.md");
+export const POLICY_README = path.resolve(__dirname, "../README.md");
+
+/** What a README carries: the short summary in the root README, the full table in policy/README.md. */
+export function tableFor(readmePath: string): string {
+    return path.resolve(readmePath) === ROOT_README
+        ? renderPolicySummary(policyCatalog, profileLevels(), packEnforcementLevel)
+        : renderPolicyTable(policyCatalog, profileLevels(), packEnforcementLevel);
 }
 
-/** The READMEs that carry the generated table. */
-export const READMES = [path.resolve(__dirname, "../../README.md"), path.resolve(__dirname, "../README.md")];
+/** The README with its table regenerated. */
+export function renderedReadme(readmePath: string): string {
+    return replaceTable(readFileSync(readmePath, "utf8"), tableFor(readmePath));
+}
+
+/** The READMEs that carry a generated table. */
+export const READMES = [ROOT_README, POLICY_README];
 
 if (require.main === module) {
     for (const readme of READMES) {
