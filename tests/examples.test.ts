@@ -7,6 +7,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as prettier from "prettier";
 import YAML from "yaml";
 import { MANAGED_POLICIES } from "../components/edge/documents";
 import { Settings, parseSettings } from "../stacks/settings";
@@ -309,6 +310,23 @@ describe("example stacks, one per seed system", () => {
             }
         });
     }
+
+    it("are each described in docs/seeds.md, which is Prettier-clean and at most 120 columns wide", async () => {
+        const file = path.join(ROOT, "docs", "seeds.md");
+        const text = fs.readFileSync(file, "utf8");
+        for (const e of all) {
+            const dir = path.relative(ROOT, e.dir);
+            assert.ok(text.includes(`\`${e.stack}\` in \`${dir}\``), `the table names ${dir} and its stack ${e.stack}`);
+            assert.ok(text.includes(`## ${e.seed} `), `a section for seed ${e.seed}`);
+            assert.ok(text.includes(`How \`${dir}\` hosts it`), `what ${dir} hosts`);
+        }
+        const options = (await prettier.resolveConfig(file)) ?? {};
+        assert.equal(await prettier.format(text, { ...options, filepath: file }), text);
+        assert.deepEqual(
+            text.split("\n").filter((l) => l.length > 120),
+            [],
+        );
+    });
 
     it("keeps served bucket policies TLS-only and readable at preview", () => {
         for (const e of all.filter((x) => Object.values(x.settings.buckets).some((b) => b.serve))) {
