@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { AuroraCluster } from "./components/auroraCluster";
+import { Buckets } from "./components/buckets";
 import { Cache } from "./components/cache";
 import { SiteDomain } from "./components/domain";
 import { EdgeCdn } from "./components/edgeCdn";
@@ -39,7 +40,8 @@ const secrets = new SecretsStore(
         recoveryWindowDays: settings.secrets.recoveryWindowDays,
         appSecrets: settings.secrets.appSecrets,
         // The alarm topic here also carries deployment-failure and failover events and budget alerts, and the
-        // static-assets bucket is encrypted with this key and read by CloudFront through origin access control.
+        // static-assets bucket (and any served application bucket) is encrypted with this key and read by CloudFront
+        // through origin access control.
         serviceAccess: {
             eventBridgeToSns: true,
             budgetsToSns: settings.monitoring.budget !== undefined,
@@ -115,6 +117,16 @@ const cache = settings.cache
       )
     : undefined;
 
+// Application data buckets, when the stack declares any: encrypted with the stack's key, kept with the stack's data.
+const buckets =
+    Object.keys(settings.buckets).length > 0
+        ? new Buckets(
+              "buckets",
+              { buckets: settings.buckets, kmsKeyArn: secrets.keyArn, namePrefix: prefix, protect: protectedStack },
+              opts,
+          )
+        : undefined;
+
 // The site's certificates, validated before the load balancer's HTTPS listener and the distribution use them.
 const { domain, ...edgeSettings } = settings.edge;
 const siteDomain = domain
@@ -144,6 +156,7 @@ const services =
                   databasePort: database.port,
                   databaseSecretArn: database.masterSecretArn,
                   databaseEndpoint: database.writerEndpoint,
+                  databaseReaderEndpoint: database.readerEndpoint,
                   databaseName: database.databaseName,
                   databaseClusterResourceId: database.clusterResourceId,
                   databaseUsersReady: database.iamUsersReady,
@@ -155,6 +168,7 @@ const services =
                       clusterMode: cache.clusterMode,
                       secretArn: cache.secretArn,
                   },
+                  buckets: buckets?.grants,
                   privateEgress: network.privateEgress,
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
@@ -191,6 +205,7 @@ const edge = new EdgeCdn(
             ...services.origin,
             aliases: [{ name: `${SERVICES_COMPONENT}-origin`, parent: services }],
         },
+        bucketOrigins: buckets?.origins,
         domain: siteDomain && { ...domain!, viewerCertificateArn: siteDomain.viewerCertificateArn },
         providerDefaultTags: defaultTags.tags,
         forceDestroyAssets: !protectedStack,
@@ -198,6 +213,9 @@ const edge = new EdgeCdn(
     },
     opts,
 );
+
+// The served buckets' policies name the distribution, which is created after them: only it may read what it serves.
+buckets?.serveThrough(edge.distributionArn);
 
 // Alarms on everything above, failover and deployment events, a dashboard and the budget, on encrypted topics whose
 // keys let CloudWatch, EventBridge and Budgets publish.
@@ -271,6 +289,7 @@ const outputs: Record<string, unknown> = {
     cachePort: cache?.port,
     cacheSecurityGroupId: cache?.securityGroupId,
     cacheSecretArn: cache?.secretArn,
+    bucketNames: buckets?.bucketNames,
     clusterName: services?.clusterName,
     clusterArn: services?.clusterArn,
     serviceNames: services?.serviceNames,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createAssets, createAssetsPolicy } from "./edge/assets";
+import { createAssets, createAssetsPolicy, createBucketOriginAccess } from "./edge/assets";
 import { createAliasRecords, createDistribution } from "./edge/distribution";
 import { createSecurityHeaders } from "./edge/headers";
 import { createAccessLogDelivery, createLogGroups } from "./edge/logging";
@@ -27,6 +27,16 @@ export interface EdgeOriginArgs {
     aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[];
 }
 
+/** An application data bucket served under a path, as the Buckets component exposes it. */
+export interface EdgeBucketOriginArgs {
+    /** Unique among the distribution's origins. */
+    originId: string;
+    /** The bucket's regional domain name. */
+    domainName: pulumi.Input<string>;
+    /** The path pattern sent to the bucket, after the static paths. */
+    pathPattern: string;
+}
+
 /** A custom domain, as SiteDomain exposes it. */
 export interface EdgeDomainArgs {
     /** The distribution's alternate domain name. */
@@ -46,6 +56,12 @@ export interface EdgeCdnArgs {
     globalKmsKeyArn: pulumi.Input<string>;
     /** The load balancer behind the default behaviour. Default none: every path is served from the bucket. */
     origin?: EdgeOriginArgs;
+    /**
+     * Application data buckets served under their own paths, read through an origin access control of their own
+     * that signs every request; each bucket's policy, which names this distribution, belongs to its owner. Default
+     * none.
+     */
+    bucketOrigins?: EdgeBucketOriginArgs[];
     /** A custom domain. Default none: viewers use the *.cloudfront.net name and its certificate. */
     domain?: EdgeDomainArgs;
     /**
@@ -93,8 +109,8 @@ export interface EdgeCdnArgs {
 }
 
 /**
- * CloudFront in front of everything: the internal load balancer through a VPC origin, a static-assets bucket through
- * origin access control, a WAF web ACL, security headers on every response, access logs, and the site's alias
+ * CloudFront in front of everything: the internal load balancer through a VPC origin, a static-assets bucket and any
+ * served application buckets through origin access control, a WAF web ACL, security headers on every response, access logs, and the site's alias
  * records when a hosted zone is given.
  *
  * The parts live in components/edge/: vpcOrigin.ts, assets.ts, waf.ts, headers.ts, logging.ts, distribution.ts, and
@@ -131,9 +147,10 @@ export class EdgeCdn extends pulumi.ComponentResource {
         const logs = createLogGroups(scope);
         const webAcl = createWaf(scope, logs);
         const assets = createAssets(scope);
+        const bucketAccess = createBucketOriginAccess(scope);
         const headers = createSecurityHeaders(scope);
         const vpcOrigin = args.origin ? createVpcOrigin(scope) : undefined;
-        const distribution = createDistribution(scope, { vpcOrigin, assets, webAcl, headers });
+        const distribution = createDistribution(scope, { vpcOrigin, assets, bucketAccess, webAcl, headers });
         createAssetsPolicy(scope, assets, distribution);
         createAccessLogDelivery(scope, distribution, logs);
         createAliasRecords(scope, distribution);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./fargate/cluster";
 import { createLoadBalancer } from "./fargate/loadBalancer";
 import type { FargateScope } from "./fargate/scope";
+import type { BucketAccess } from "./fargate/documents";
 import { createService } from "./fargate/service";
 import { fargateProblems, usesDatabase } from "./fargate/validate";
 
@@ -107,6 +108,20 @@ export interface FargateAppArgs {
      * Default false: a service reaches only what it declares.
      */
     cacheAccess?: boolean;
+    /**
+     * Application data buckets (`FargateServiceArgs.buckets`) by name, with read or read-write access: the task role
+     * gets exactly those S3 actions on exactly those buckets and the key use they need, and BUCKET_<NAME> carries
+     * each bucket's name. Default none.
+     */
+    buckets?: Record<string, BucketAccess>;
+}
+
+/** An application data bucket services may be granted (the Buckets component's outputs). */
+export interface FargateBucketArgs {
+    name: pulumi.Input<string>;
+    arn: pulumi.Input<string>;
+    /** The key its objects are encrypted with. */
+    kmsKeyArn: pulumi.Input<string>;
 }
 
 /** The stack's cache, as the services that set `cacheAccess` reach it (the Cache component's outputs). */
@@ -164,9 +179,14 @@ export interface FargateServiceArgs {
     databasePort?: pulumi.Input<number>;
     /** The RDS-managed master secret, read by `database:*` secrets. Default none. */
     databaseSecretArn?: pulumi.Input<string>;
-    /** Writer endpoint, injected as DATABASE_HOST into services with database access. Default none. */
+    /** Writer endpoint, injected as DATABASE_HOST and PGHOST into services with database access. Default none. */
     databaseEndpoint?: pulumi.Input<string>;
-    /** Database name, injected as DATABASE_NAME. Default none. */
+    /**
+     * Reader endpoint, injected as DATABASE_READER_HOST: reads spread over the replicas (seeds 000 and 004). Default
+     * none.
+     */
+    databaseReaderEndpoint?: pulumi.Input<string>;
+    /** Database name, injected as DATABASE_NAME and PGDATABASE. Default none. */
     databaseName?: pulumi.Input<string | undefined>;
     /** The cluster's resource id, for `rds-db:connect` ARNs of services with `databaseIamUser`. Default none. */
     databaseClusterResourceId?: pulumi.Input<string>;
@@ -177,6 +197,8 @@ export interface FargateServiceArgs {
     databaseUsersReady?: pulumi.Resource;
     /** The cache that services with `cacheAccess` reach. Default none. */
     cache?: FargateCacheArgs;
+    /** Application data buckets by name, which services list in their `buckets`. Default none. */
+    buckets?: Record<string, FargateBucketArgs>;
     /**
      * The private subnets' way out (the Network's `privateEgress`: NAT routes, VPC endpoints). Every ECS service
      * waits for these, so that the first tasks of a new stack can pull their image and read their secrets. Default

@@ -21,6 +21,7 @@ export type PolicyCategory =
     | "encryption-at-rest"
     | "encryption-in-transit"
     | "private-networking"
+    | "data-protection"
     | "multi-az"
     | "edge-protection"
     | "monitoring";

@@ -12,7 +12,7 @@ import { T } from "./tokens";
 import { isSet, isUnknown, knownString, peek, readThrough } from "./values";
 
 /** What a stack says about whether Elastic Load Balancing delivers access logs to a bucket. */
-type LogBucketVerdict =
+export type LogBucketVerdict =
     | { state: "yes" | "no" }
     /** A load balancer names the bucket, but whether logging is enabled is unknown at preview. */
     | { state: "undecided"; lb: PolicyResource };
@@ -24,7 +24,7 @@ type LogBucketVerdict =
  * it (`bucket.id`/`bucket.bucket`, unknown at preview) or as a literal equal to the bucket's known name. Logging must
  * be enabled too: `accessLogs.enabled` defaults to false, and a load balancer that does not log needs no exception.
  */
-function albLogBucketVerdict(graph: ResourceGraph, bucket: PolicyResource): LogBucketVerdict {
+export function albLogBucketVerdict(graph: ResourceGraph, bucket: PolicyResource): LogBucketVerdict {
     const name = knownString(bucket.props, "bucket");
     const namers = graph.ofType(T.loadBalancer).filter((lb) => {
         if ((lb.propertyDependencies.accessLogs ?? []).includes(bucket)) {

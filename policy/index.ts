@@ -14,5 +14,5 @@ new PolicyPack(packName, {
     description: packDescription,
     displayName: "AWS platform guard rails",
     provider: "aws",
-    tags: ["encryption", "networking", "multi-az", "edge", "monitoring"],
+    tags: ["encryption", "networking", "data-protection", "multi-az", "edge", "monitoring"],
 });

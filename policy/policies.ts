@@ -1,6 +1,6 @@
 /**
- * The aws-platform CrossGuard policies: encryption at rest and in transit, private networking, Multi-AZ, edge
- * protection, monitoring.
+ * The aws-platform CrossGuard policies: encryption at rest and in transit, private networking, data protection,
+ * Multi-AZ, edge protection, monitoring.
  *
  * This module has no side effects, so tests and the offline plan (tools/plan/policy-eval.ts) import it
  * directly; only index.ts wraps it in a `PolicyPack`.
@@ -12,7 +12,7 @@
  * `propertyDependencies`. A policy reads a value through the proxy (`readThrough`) only when the decision
  * genuinely depends on a value nobody can know yet.
  *
- * Layout: one module per area (encryptionAtRest.ts, encryptionInTransit.ts, privateNetworking.ts, multiAz.ts,
+ * Layout: one module per area (encryptionAtRest.ts, encryptionInTransit.ts, privateNetworking.ts, dataProtection.ts, multiAz.ts,
  * edgeProtection.ts, monitoring.ts), each exporting its policies in catalog order (an area may gather policies kept
  * in files of their own, such as cloudfrontVpcOrigin.ts); builders.ts turns a declaration into the CrossGuard
  * policy and its catalog entry; helpers.ts, values.ts (wire values), graph.ts (relations between resources) and tokens.ts
@@ -22,6 +22,7 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 import type { Built, PolicyMetadata } from "./builders";
+import { dataProtection } from "./dataProtection";
 import { edgeProtection } from "./edgeProtection";
 import { encryptionAtRest } from "./encryptionAtRest";
 import { encryptionInTransit } from "./encryptionInTransit";
@@ -35,6 +36,7 @@ const built: Built[] = [
     ...encryptionAtRest,
     ...encryptionInTransit,
     ...privateNetworking,
+    ...dataProtection,
     ...multiAz,
     ...edgeProtection,
     ...monitoring,

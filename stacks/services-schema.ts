@@ -18,8 +18,20 @@ export const TLS_POLICIES = [
 /** Keys of the RDS-managed master secret that a service may read (`database:<key>`). */
 export const DATABASE_SECRET_KEYS = ["username", "password"] as const;
 
-/** Injected into services with database access, so config must not set them. */
-export const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"] as const;
+/**
+ * Injected into services with database access, so config must not set them: the writer and reader endpoints, and the
+ * same writer connection under libpq's own names, which libpq-based clients (psql, PostgREST, psycopg) and
+ * node-postgres read without any code.
+ */
+export const DATABASE_ENV = [
+    "DATABASE_HOST",
+    "DATABASE_READER_HOST",
+    "DATABASE_PORT",
+    "DATABASE_NAME",
+    "PGHOST",
+    "PGPORT",
+    "PGDATABASE",
+] as const;
 
 /** Injected into services with cacheAccess (plain variables and the credential's two secrets). */
 export const CACHE_ENV = [
@@ -159,8 +171,9 @@ export const appSchema = z.strictObject({
         .default({})
         .describe(
             "Plain environment variables. Names that look like credentials are refused: use secrets. " +
-                "DATABASE_HOST, DATABASE_PORT and DATABASE_NAME are set by the platform for services with database " +
-                "access.",
+                "DATABASE_HOST, DATABASE_READER_HOST, DATABASE_PORT and DATABASE_NAME, and the same writer " +
+                "connection as PGHOST, PGPORT and PGDATABASE, are set by the platform for services with database " +
+                "access; BUCKET_<NAME> for each bucket the service lists.",
         ),
     secrets: z
         .record(z.string(), z.string())
@@ -221,6 +234,15 @@ export const appSchema = z.strictObject({
                 "CACHE_READER_HOST (without cluster mode), CACHE_PORT, CACHE_TLS and CACHE_CLUSTER_MODE, and the " +
                 "credential as CACHE_USERNAME / CACHE_PASSWORD from Secrets Manager.",
         ),
+    buckets: z
+        .record(shortName, z.enum(["read", "read-write"]))
+        .default({})
+        .describe(
+            "Application data buckets (aws-platform:buckets) the service uses, by name, with read or read-write " +
+                "access: its task role gets exactly those S3 actions on exactly those buckets and the key use they " +
+                "need, and BUCKET_<NAME> carries each bucket's name. Default: none.",
+        )
+        .meta({ typeName: "map of bucket name to read | read-write" }),
     ecr: ecrSchema,
 });
 export type AppSettings = z.output<typeof appSchema>;

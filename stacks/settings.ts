@@ -6,6 +6,7 @@ import { EdgeSettings, checkEdge, completeEdge, edgeSchema } from "./edge";
 import { checkPolicyProfile, policyProfileSchema } from "./policy-profiles";
 import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
+import { BucketsSettings, bucketsSchema, checkBuckets } from "./buckets";
 import { CacheSection, CacheSettings, cacheOf, cacheSchema, checkCache } from "./cache";
 import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
@@ -27,6 +28,8 @@ export interface Settings {
     services: ServicesSettings;
     /** The stack's cache; undefined when `aws-platform:cache` is absent or `enabled: false`. */
     cache?: CacheSettings;
+    /** Application data buckets by name; empty when the stack has none. */
+    buckets: BucketsSettings;
     monitoring: MonitoringSettings;
     edge: EdgeSettings;
 }
@@ -60,6 +63,7 @@ export const SECTIONS = {
     database: databaseSchema,
     services: servicesReferenceSchema,
     cache: cacheSchema,
+    buckets: bucketsSchema,
     monitoring: monitoringSchema,
     edge: edgeSchema,
     tags: tagsSchema,
@@ -219,6 +223,15 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             ),
         );
     }
+    if (parsed.buckets) {
+        issues.push(
+            ...checkBuckets(parsed.buckets as BucketsSettings, {
+                stack,
+                apps: services?.apps ?? {},
+                staticPathPatterns: edge?.staticPathPatterns,
+            }),
+        );
+    }
     if (parsed.monitoring) {
         issues.push(
             ...checkMonitoring(
@@ -240,6 +253,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         database: parsed.database as DatabaseSettings,
         services: parsed.services as ServicesSettings,
         cache: cacheOf(parsed.cache as CacheSection),
+        buckets: parsed.buckets as BucketsSettings,
         monitoring: parsed.monitoring as MonitoringSettings,
         edge: completeEdge(edge!),
     };

@@ -96,6 +96,20 @@ describe("FargateService argument checks (pure)", () => {
         ]);
     });
 
+    it("requires every bucket a service lists to be one it is given", () => {
+        const bucket = { name: "b-videos", arn: "arn:aws:s3:::b-videos", kmsKeyArn: KEY };
+        const withBuckets = (buckets?: FargateServiceArgs["buckets"]) => ({
+            ...valid,
+            buckets,
+            services: { web: { ...web, buckets: { videos: "read-write" as const, thumbs: "read" as const } } },
+        });
+        assert.deepEqual(fargateProblems("app", withBuckets({ videos: bucket, thumbs: bucket })), []);
+        assert.deepEqual(fargateProblems("app", withBuckets({ videos: bucket })), [
+            "FargateService app: service web: bucket thumbs is not in buckets",
+        ]);
+        assert.equal(fargateProblems("app", withBuckets(undefined)).length, 2);
+    });
+
     it("counts a service as a database client when it reads the master secret or connects with IAM", () => {
         assert.equal(usesDatabase({ ...web }), false);
         assert.equal(usesDatabase({ ...web, secrets: { PASSWORD: "database:password" } }), true);

@@ -84,13 +84,25 @@ describe("stack policies", () => {
         });
         it("rejects SSE-S3 on a bucket whose policy admits ELB log delivery when no load balancer logs to it", () => {
             const v = prod((p) => p.patch("alb", { accessLogs: undefined }));
-            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
-            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            // Versioning's exemption follows the same verdict: an unversioned bucket nobody logs to is ordinary data.
+            assert.deepStrictEqual(summary(v), [
+                "s3-bucket-kms-encryption:mandatory",
+                "s3-bucket-versioning:mandatory",
+            ]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs", "alb-logs"]);
             assert.match(v[0].message, /SSE-S3 is allowed only on a bucket that an enabled accessLogs/);
         });
         it("rejects SSE-S3 on a second bucket with an ELB-delivery statement while the load balancer logs elsewhere", () => {
             const v = prod((p) => {
                 const decoy = p.add(T.bucket[0], "decoy", { bucket: "decoy-bucket" });
+                p.add(T.bucketOwnershipControls[0], "decoy-ownership", {
+                    bucket: p.out(decoy),
+                    rule: { objectOwnership: "BucketOwnerEnforced" },
+                });
+                p.add(T.bucketVersioning[0], "decoy-versioning", {
+                    bucket: p.out(decoy),
+                    versioningConfiguration: { status: "Enabled" },
+                });
                 p.add(T.bucketEncryption[0], "decoy-sse", {
                     bucket: p.out(decoy),
                     rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
@@ -115,26 +127,37 @@ describe("stack policies", () => {
         });
         it("rejects SSE-S3 when accessLogs names another bucket by literal", () => {
             const v = prod((p) => p.patch("alb", { accessLogs: { bucket: "other-bucket", enabled: true } }));
-            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
-            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            assert.deepStrictEqual(summary(v), [
+                "s3-bucket-kms-encryption:mandatory",
+                "s3-bucket-versioning:mandatory",
+            ]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs", "alb-logs"]);
         });
         it("rejects SSE-S3 when the load balancer's access logging is off or left at its default (off)", () => {
             for (const accessLogs of [{ enabled: false }, {}]) {
                 const v = prod((p) =>
                     p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), ...accessLogs } }),
                 );
-                assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"], JSON.stringify(accessLogs));
-                assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+                assert.deepStrictEqual(
+                    summary(v),
+                    ["s3-bucket-kms-encryption:mandatory", "s3-bucket-versioning:mandatory"],
+                    JSON.stringify(accessLogs),
+                );
+                assert.deepStrictEqual(urnsOf(v), ["alb-logs", "alb-logs"]);
             }
         });
         it("reports the engine's advisory, not a pass, when only an unknown accessLogs.enabled could allow SSE-S3", () => {
             const v = prod((p) =>
                 p.patch("alb", { accessLogs: { bucket: p.out(p.get("alb-logs")), enabled: UNKNOWN } }),
             );
-            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:advisory"]);
+            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:advisory", "s3-bucket-versioning:advisory"]);
             assert.match(
                 v[0].message,
                 /^can't run policy 's3-bucket-kms-encryption' .* at \.accessLogs\.enabled can't be known/,
+            );
+            assert.match(
+                v[1].message,
+                /^can't run policy 's3-bucket-versioning' .* at \.accessLogs\.enabled can't be known/,
             );
         });
         it("rejects SSE-S3 on the former log bucket once nothing identifies it as one", () => {
@@ -142,8 +165,11 @@ describe("stack policies", () => {
                 p.patch("alb", { accessLogs: undefined });
                 p.patch("alb-logs-policy", { policy: tlsOnlyPolicy("arn:aws:s3:::alb-logs-bucket") });
             });
-            assert.deepStrictEqual(summary(v), ["s3-bucket-kms-encryption:mandatory"]);
-            assert.deepStrictEqual(urnsOf(v), ["alb-logs"]);
+            assert.deepStrictEqual(summary(v), [
+                "s3-bucket-kms-encryption:mandatory",
+                "s3-bucket-versioning:mandatory",
+            ]);
+            assert.deepStrictEqual(urnsOf(v), ["alb-logs", "alb-logs"]);
         });
     });
 

@@ -271,6 +271,23 @@ describe("services settings", () => {
         assert.deepStrictEqual(issues, []);
     });
 
+    it("keeps the database variables, libpq's included, to the platform for services with database access only", () => {
+        const env = { PGHOST: "h", PGPORT: "1", PGDATABASE: "d", DATABASE_READER_HOST: "r", PGUSER: "app" };
+        const issues = issuesOf(
+            withServices({
+                apps: {
+                    db: { ...web, databaseAccess: true, environment: env },
+                    nodb: { ...web, routing: { priority: 20, pathPatterns: ["/x/*"] }, environment: env },
+                },
+            }),
+        );
+        assert.deepStrictEqual(
+            issues.map((i) => i.key),
+            ["PGHOST", "PGPORT", "PGDATABASE", "DATABASE_READER_HOST"].map((v) => `${KEY}.apps.db.environment.${v}`),
+        );
+        assert.ok(issues.every((i) => / is set by the platform for services with database access$/.test(i.text)));
+    });
+
     it("accepts ARM64 (the default) on Fargate Spot, with a base there", () => {
         const issues = issuesOf(
             withServices({

@@ -126,3 +126,23 @@ export function createAssetsPolicy(
         { parent, dependsOn: assets.ready },
     );
 }
+
+/**
+ * The origin access control of the served application buckets, when there are any: the same signing as the assets
+ * bucket's (every request, SigV4), under a name and description of its own.
+ */
+export function createBucketOriginAccess(scope: EdgeScope): aws.cloudfront.OriginAccessControl | undefined {
+    const { parent, name, prefix, args } = scope;
+    if ((args.bucketOrigins ?? []).length === 0) return undefined;
+    return new aws.cloudfront.OriginAccessControl(
+        `${name}-buckets`,
+        {
+            name: `${prefix}-${name}-buckets`,
+            description: `Signs CloudFront's requests to the served application buckets of ${prefix}`,
+            originAccessControlOriginType: "s3",
+            signingBehavior: "always",
+            signingProtocol: "sigv4",
+        },
+        { parent },
+    );
+}

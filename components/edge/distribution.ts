@@ -15,6 +15,8 @@ export const ASSETS_ORIGIN_ID = "assets";
 export interface DistributionParts {
     vpcOrigin?: aws.cloudfront.VpcOrigin;
     assets: EdgeAssets;
+    /** Signs requests to the served application buckets; present exactly when there are some. */
+    bucketAccess?: aws.cloudfront.OriginAccessControl;
     webAcl: aws.wafv2.WebAcl;
     headers: aws.cloudfront.ResponseHeadersPolicy;
 }
@@ -51,6 +53,10 @@ export function createDistribution(scope: EdgeScope, parts: DistributionParts): 
         // Origin access control only: an s3OriginConfig as well would be a perpetual diff.
         originAccessControlId: parts.assets.originAccessControl.id,
     });
+    const bucketOrigins = parts.bucketAccess ? (args.bucketOrigins ?? []) : [];
+    for (const b of bucketOrigins) {
+        origins.push({ originId: b.originId, domainName: b.domainName, originAccessControlId: parts.bucketAccess!.id });
+    }
     const headers = parts.headers.id;
     const toAssets = {
         targetOriginId: ASSETS_ORIGIN_ID,
@@ -87,10 +93,12 @@ export function createDistribution(scope: EdgeScope, parts: DistributionParts): 
             webAclId: parts.webAcl.arn,
             origins,
             defaultCacheBehavior,
-            orderedCacheBehaviors: (args.staticPathPatterns ?? ["/static/*"]).map((pathPattern) => ({
-                pathPattern,
-                ...toAssets,
-            })),
+            // Static paths first, then the buckets' paths: CloudFront uses the first behaviour that matches, and the
+            // settings refuse a bucket path a static one would shadow.
+            orderedCacheBehaviors: [
+                ...(args.staticPathPatterns ?? ["/static/*"]).map((pathPattern) => ({ pathPattern, ...toAssets })),
+                ...bucketOrigins.map((b) => ({ pathPattern: b.pathPattern, ...toAssets, targetOriginId: b.originId })),
+            ],
             customErrorResponses: (args.customErrorResponses ?? []).map((e) => ({
                 errorCode: e.errorCode,
                 responsePagePath: e.responsePagePath,

@@ -149,6 +149,76 @@ export function databaseConnectPolicy(p: {
     ]);
 }
 
+/** Access a service declares to an application data bucket. */
+export type BucketAccess = "read" | "read-write";
+
+/** What a service may do with a bucket's objects, by access level (ListBucket is on the bucket itself). */
+export const BUCKET_OBJECT_ACTIONS: Record<BucketAccess, string[]> = {
+    read: ["s3:GetObject"],
+    // PutObject also covers the parts of a multipart upload; aborting one is an action of its own.
+    "read-write": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+};
+
+export interface BucketGrant {
+    /** The bucket's config name, for statement ids. */
+    name: string;
+    arn: string;
+    /** The key its objects are encrypted with. */
+    kmsKeyArn: string;
+    access: BucketAccess;
+}
+
+/** `videos` → `Videos`, `raw-uploads` → `RawUploads`: statement ids allow only letters and digits. */
+const sidPart = (name: string) =>
+    name
+        .split("-")
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join("");
+
+/**
+ * Task-role statements for the application data buckets a service lists: per bucket, ListBucket on the bucket and
+ * exactly the object actions of its access level on its objects; per key, Decrypt for every listed bucket and
+ * GenerateDataKey for the read-write ones (a write needs a data key; reads, and the parts of a multipart upload,
+ * need Decrypt). The key may be used only through S3 in this region, and only for these buckets: S3 puts the bucket's
+ * ARN in the encryption context when the bucket uses an S3 Bucket Key, and the object's ARN for an object written
+ * with the Bucket Key turned off, so both forms of exactly these buckets are allowed (AWS S3 'Reducing the cost of
+ * SSE-KMS with Amazon S3 Bucket Keys'; 'Protecting data with SSE-KMS', encryption context).
+ */
+export function bucketAccessPolicy(p: { buckets: BucketGrant[]; region: string; dnsSuffix: string }): PolicyDocument {
+    const buckets = [...p.buckets].sort((a, b) => a.name.localeCompare(b.name));
+    const statements: Statement[] = buckets.flatMap((b) => [
+        { Sid: `List${sidPart(b.name)}`, Effect: "Allow", Action: "s3:ListBucket", Resource: b.arn },
+        {
+            Sid: `${b.access === "read" ? "Read" : "ReadWrite"}${sidPart(b.name)}Objects`,
+            Effect: "Allow",
+            Action: BUCKET_OBJECT_ACTIONS[b.access],
+            Resource: `${b.arn}/*`,
+        },
+    ]);
+    const viaS3 = `s3.${p.region}.${p.dnsSuffix}`;
+    const contexts = (list: BucketGrant[]) => list.flatMap((b) => [b.arn, `${b.arn}/*`]);
+    for (const key of [...new Set(buckets.map((b) => b.kmsKeyArn))]) {
+        const withKey = buckets.filter((b) => b.kmsKeyArn === key);
+        const writable = withKey.filter((b) => b.access === "read-write");
+        const keyStatement = (sid: string, action: string, list: BucketGrant[]) => ({
+            Sid: sid,
+            Effect: "Allow",
+            Action: action,
+            Resource: key,
+            Condition: {
+                StringEquals: { "kms:ViaService": viaS3 },
+                StringLike: { "kms:EncryptionContext:aws:s3:arn": contexts(list) },
+            },
+        });
+        const suffix = withKey.length === buckets.length ? "" : String(statements.length);
+        statements.push(keyStatement(`DecryptBucketObjects${suffix}`, "kms:Decrypt", withKey));
+        if (writable.length > 0) {
+            statements.push(keyStatement(`EncryptBucketObjects${suffix}`, "kms:GenerateDataKey", writable));
+        }
+    }
+    return doc(statements);
+}
+
 export interface ContainerInput {
     name: string;
     image: string;

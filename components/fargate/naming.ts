@@ -86,6 +86,7 @@ export const SERVICE_CHILDREN: readonly ServiceChild[] = [
     { type: T.rolePolicy, suffix: (s) => `${s}-exec`, what: "execution role policy" },
     { type: T.rolePolicy, suffix: (s) => `${s}-exec-command`, what: "ECS Exec policy" },
     { type: T.rolePolicy, suffix: (s) => `${s}-db-connect`, what: "IAM database authentication policy" },
+    { type: T.rolePolicy, suffix: (s) => `${s}-buckets`, what: "bucket access policy" },
     { type: T.attachment, suffix: (s) => `${s}-task-0`, what: "managed policy attachment" },
     { type: "aws:ecs/taskDefinition:TaskDefinition", suffix: (s) => s, what: "task definition" },
     { type: "aws:lb/targetGroup:TargetGroup", suffix: (s) => s, what: "target group" },
@@ -162,4 +163,9 @@ export function serviceNameCollisions(services: readonly string[], component = S
 export function reservedServiceNames(component = SERVICES_COMPONENT): string[] {
     const candidates = new Set(COMPONENT_CHILDREN.map((c) => c.suffix));
     return [...candidates].filter((name) => serviceNameCollisions([name], component).length > 0).sort();
+}
+
+/** The environment variable a service reads an application data bucket's name from: BUCKET_<NAME>, '-' as '_'. */
+export function bucketEnvName(bucket: string): string {
+    return `BUCKET_${bucket.toUpperCase().replace(/-/g, "_")}`;
 }

@@ -7,6 +7,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import type { FargateAppArgs } from "../fargateService";
 import {
+    bucketAccessPolicy,
     containerDefinition,
     databaseConnectPolicy,
     ecrLifecyclePolicy,
@@ -17,6 +18,7 @@ import {
 } from "./documents";
 import { ecrRepositoryOf } from "./ecrImage";
 import { contextTag } from "./imageTag";
+import { bucketEnvName } from "./naming";
 import type { FargateScope } from "./scope";
 import { usesDatabase } from "./validate";
 
@@ -216,7 +218,32 @@ export function createRoles(
             { parent },
         );
     }
+    createBucketAccess(scope, { svc, id, app }, taskRole);
     return { executionRole, taskRole };
+}
+
+/** The task role's access to the application data buckets the service lists. */
+function createBucketAccess(scope: FargateScope, { id, app }: ServiceUnit, taskRole: aws.iam.Role): void {
+    const listed = Object.entries(app.buckets ?? {});
+    if (listed.length === 0) return;
+    const grants = listed.map(([name, access]) => {
+        const bucket = scope.args.buckets![name];
+        return pulumi
+            .all([bucket.arn, bucket.kmsKeyArn])
+            .apply(([arn, kmsKeyArn]) => ({ name, arn, kmsKeyArn, access }));
+    });
+    new aws.iam.RolePolicy(
+        `${id}-buckets`,
+        {
+            role: taskRole.id,
+            policy: pulumi
+                .all([pulumi.all(grants), scope.region, scope.dnsSuffix])
+                .apply(([buckets, region, dnsSuffix]) =>
+                    JSON.stringify(bucketAccessPolicy({ buckets, region, dnsSuffix })),
+                ),
+        },
+        { parent: scope.parent },
+    );
 }
 
 /** Plain environment variables: the app's own, plus how to reach the database and the cache when the service uses them. */
@@ -224,13 +251,24 @@ function environmentOf(scope: FargateScope, app: FargateAppArgs): Record<string,
     const args = scope.args;
     const environment: Record<string, pulumi.Input<string>> = { ...(app.environment ?? {}) };
     if (usesDatabase(app)) {
+        const port = pulumi.output(args.databasePort ?? 5432).apply(String);
         if (args.databaseEndpoint) environment.DATABASE_HOST = args.databaseEndpoint;
-        environment.DATABASE_PORT = pulumi.output(args.databasePort ?? 5432).apply(String);
+        if (args.databaseReaderEndpoint) environment.DATABASE_READER_HOST = args.databaseReaderEndpoint;
+        environment.DATABASE_PORT = port;
         if (args.databaseName) environment.DATABASE_NAME = pulumi.output(args.databaseName).apply((n) => n ?? "");
+        // The same writer connection under libpq's names: a libpq client (PostgREST, psql, psycopg) or node-postgres
+        // connects with no code of its own; the user and password come from the service's own secrets.
+        if (args.databaseEndpoint) environment.PGHOST = args.databaseEndpoint;
+        environment.PGPORT = port;
+        if (args.databaseName) environment.PGDATABASE = pulumi.output(args.databaseName).apply((n) => n ?? "");
         if (app.databaseIamUser) {
             environment.DATABASE_USER = app.databaseIamUser;
             environment.DATABASE_IAM_AUTH = "true";
         }
+    }
+    for (const name of Object.keys(app.buckets ?? {})) {
+        const bucket = args.buckets?.[name];
+        if (bucket) environment[bucketEnvName(name)] = bucket.name;
     }
     const cache = args.cache;
     if (app.cacheAccess && cache) {

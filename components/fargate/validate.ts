@@ -58,6 +58,9 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
             problems.push(`${at}: databaseIamUser needs databaseClusterResourceId`);
         }
         if (app.cacheAccess && args.cache === undefined) problems.push(`${at}: cacheAccess needs cache`);
+        for (const bucket of Object.keys(app.buckets ?? {})) {
+            if (args.buckets?.[bucket] === undefined) problems.push(`${at}: bucket ${bucket} is not in buckets`);
+        }
         if (app.databaseIamUser && args.databaseUsersReady === undefined) {
             problems.push(`${at}: databaseIamUser needs databaseUsersReady, which creates the user before the service`);
         }

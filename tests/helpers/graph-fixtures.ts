@@ -269,9 +269,19 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
         ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [p.out(appSg)] }],
     });
 
-    // Buckets: assets (KMS) and ALB access logs (SSE-S3, as ELB requires).
-    const bucket = (name: string, sse: Record<string, unknown>, policyExtra: string) => {
+    // Buckets: assets (KMS, versioned) and ALB access logs (SSE-S3, as ELB requires; written once, not versioned).
+    const bucket = (name: string, sse: Record<string, unknown>, policyExtra: string, versioned: boolean) => {
         const b = p.add(T.bucket[0], name, { bucket: `${name}-bucket`, forceDestroy: false });
+        p.add(T.bucketOwnershipControls[0], `${name}-ownership`, {
+            bucket: p.out(b),
+            rule: { objectOwnership: "BucketOwnerEnforced" },
+        });
+        if (versioned) {
+            p.add(T.bucketVersioning[0], `${name}-versioning`, {
+                bucket: p.out(b),
+                versioningConfiguration: { status: "Enabled" },
+            });
+        }
         p.add(T.bucketEncryption[0], `${name}-sse`, {
             bucket: p.out(b),
             rules: [{ applyServerSideEncryptionByDefault: sse }],
@@ -289,8 +299,13 @@ export function platformStack(options: PlatformOptions = {}): PlanBuilder {
         });
         return b;
     };
-    const assets = bucket("assets", { sseAlgorithm: "aws:kms", kmsMasterKeyId: p.out(key, "arn") }, "");
-    const logs = bucket("alb-logs", { sseAlgorithm: "AES256" }, "logdelivery.elasticloadbalancing.amazonaws.com");
+    const assets = bucket("assets", { sseAlgorithm: "aws:kms", kmsMasterKeyId: p.out(key, "arn") }, "", true);
+    const logs = bucket(
+        "alb-logs",
+        { sseAlgorithm: "AES256" },
+        "logdelivery.elasticloadbalancing.amazonaws.com",
+        false,
+    );
 
     const lbTier = internalAlb ? tier("private") : tier("public");
     const alb = p.add(T.loadBalancer[0], "alb", {

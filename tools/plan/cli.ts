@@ -8,7 +8,7 @@
 import * as path from "path";
 import { ConfigError, formatIssue } from "../../stacks/common";
 import { parseSettings } from "../../stacks/settings";
-import { UsageError, readStackConfig } from "./project";
+import { ProgramLocation, UsageError, programLocation, readProject, readStackConfig } from "./project";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -24,7 +24,8 @@ const USAGE =
     "             markdown: a summary for pull-request comments and CI job summaries\n" +
     "  --json     the same as --format json\n" +
     "  --diff     also list what changed since an earlier plan written by --format json\n" +
-    "  --dir      the project directory holding Pulumi.yaml (default: this repository)\n" +
+    "  --dir      the project directory holding Pulumi.yaml and the stack file; its main names the program\n" +
+    "             (default: this repository)\n" +
     "  -h, --help print this help";
 
 interface Args {
@@ -90,8 +91,22 @@ async function main(): Promise<number> {
         await write(process.stdout, `${USAGE}\n`);
         return 0;
     }
+    const dir = args.dir ?? PROJECT_ROOT;
+    const project = readProject(dir);
+    const { raw } = readStackConfig(dir, args.stack, project);
+    // Build contexts resolve from the program's working directory, as under the Pulumi CLI. A project without a
+    // program still has its config checked first: every config problem is worth reporting before that one.
+    let location: ProgramLocation | undefined;
+    let noProgram: unknown;
+    try {
+        location = programLocation(dir, project);
+        process.chdir(location.pwd);
+    } catch (e) {
+        noProgram = e;
+    }
     // Validate first, before the Pulumi runtime is even loaded: a bad config answers in a fraction of the time.
-    parseSettings(readStackConfig(args.dir ?? PROJECT_ROOT, args.stack).raw, args.stack);
+    parseSettings(raw, args.stack);
+    if (noProgram) throw noProgram;
     const { diffPlans, readPlanFile } = await import("./diff");
     // A bad earlier plan is a usage error too, found before the program runs.
     const earlier = args.diff ? readPlanFile(args.diff) : undefined;

@@ -7,6 +7,8 @@ export class UsageError extends Error {}
 
 export interface ProjectFile {
     name: string;
+    /** Path of the program (a directory or a file), relative to Pulumi.yaml. Default: Pulumi.yaml's directory. */
+    main?: string;
     config?: Record<
         string,
         { type?: string; description?: string; default?: unknown; value?: unknown; secret?: boolean }
@@ -17,6 +19,40 @@ export function readProject(dir: string): ProjectFile {
     const file = path.join(dir, "Pulumi.yaml");
     if (!fs.existsSync(file)) throw new UsageError(`no Pulumi.yaml in ${dir}`);
     return YAML.parse(fs.readFileSync(file, "utf8")) as ProjectFile;
+}
+
+/** Where a project's program runs from, as the Pulumi CLI decides it. */
+export interface ProgramLocation {
+    /** The working directory the program runs in: build contexts and other relative paths resolve from here. */
+    pwd: string;
+    /** The module to load: the package's entry point (package.json `main`, else index.ts or index.js), or a file. */
+    entry: string;
+}
+
+/**
+ * The program of the project in `dir`, as the Pulumi CLI finds it (pkg/engine/project.go, getPwdMain): `main` is
+ * relative to Pulumi.yaml (or absolute) and may point outside the project, a directory runs there with its
+ * package's entry point, a file runs in its own directory. So a project directory of its own (a stack file and a
+ * Pulumi.yaml whose `main` names this repository) runs this repository's program with the repository as its working
+ * directory.
+ */
+export function programLocation(dir: string, project: ProjectFile = readProject(dir)): ProgramLocation {
+    if (project.main !== undefined && typeof project.main !== "string") {
+        throw new UsageError(`Pulumi.yaml in ${dir}: main is not a path`);
+    }
+    const main = project.main === undefined || project.main === "" ? dir : path.resolve(dir, project.main);
+    if (!fs.existsSync(main)) {
+        throw new UsageError(`Pulumi.yaml in ${dir}: project 'main' could not be read: ${main} does not exist`);
+    }
+    if (!fs.statSync(main).isDirectory()) return { pwd: path.dirname(main), entry: main };
+    const manifest = path.join(main, "package.json");
+    const declared = fs.existsSync(manifest)
+        ? (JSON.parse(fs.readFileSync(manifest, "utf8")) as { main?: unknown }).main
+        : undefined;
+    const candidates = [...(typeof declared === "string" ? [declared] : []), "index.ts", "index.js"];
+    const entry = candidates.map((c) => path.join(main, c)).find((f) => fs.existsSync(f));
+    if (!entry) throw new UsageError(`Pulumi.yaml in ${dir}: no entry point in ${main} (package.json main, index.ts)`);
+    return { pwd: main, entry };
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml` in the project directory. */

@@ -9,7 +9,7 @@ import { parseSettings } from "../../stacks/settings";
 import { autoName, fakeCreate, hasFake, uuid } from "./fakes";
 import { display } from "./render";
 import { answerInvoke } from "./invokes";
-import { readProject, readStackConfig, toConfigStrings } from "./project";
+import { programLocation, readProject, readStackConfig, toConfigStrings } from "./project";
 import { PlanMode, PlannedResource, SECRET_SIG, SPECIAL_SIG_KEY } from "./types";
 
 // Runtime internals the SDK keeps out of its typings (@internal) but the mock runtime needs.
@@ -375,13 +375,16 @@ let running = false;
  */
 export async function runProgram(opts: RunOptions): Promise<RunResult> {
     if (running) throw new Error("runProgram: one run at a time (the Pulumi runtime is process-global)");
-    running = true;
     const dir = opts.dir ?? PROJECT_DIR;
     const mode = opts.mode ?? "preview";
     const project = readProject(dir);
     const { raw, secretKeys } = opts.config
         ? { raw: opts.config, secretKeys: opts.secretKeys ?? [] }
         : readStackConfig(dir, opts.stack, project);
+    // A custom program runs in the project directory; the project's own runs where the Pulumi CLI would run it.
+    const program = opts.program ? { pwd: dir, entry: undefined } : programLocation(dir, project);
+    running = true;
+    const cwd = process.cwd();
 
     // The SDK reads `new Error().stack` for every promise and resource; ts-node's source-map support makes each
     // read parse source maps, which costs ~40% of a plan. Plan errors never show stacks, so use V8's formatter.
@@ -395,6 +398,8 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     const onUnhandled = (reason: unknown) => unhandled.push(reason instanceof Error ? reason.message : String(reason));
     process.on("unhandledRejection", onUnhandled);
     try {
+        // The program runs where the Pulumi CLI would run it: build contexts resolve from there.
+        process.chdir(program.pwd);
         // Validate before the runtime is touched, so a bad config registers nothing at all.
         const settings = parseSettings(raw, opts.stack);
         // A real deployment refuses these (loadSettings); the offline plan plans them and says so.
@@ -417,7 +422,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             supportsTransforms: false,
             supportsInvokeTransforms: false,
         });
-        forgetProjectModules(dir);
+        forgetProjectModules(program.pwd);
 
         let failure: unknown;
         // Placeholders are accepted only here: loadSettings refuses them unless this flag is set.
@@ -425,7 +430,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         await pulumi.runtime
             .runInPulumiStack(async () => {
                 // eslint-disable-next-line @typescript-eslint/no-require-imports
-                const exported = opts.program ? await opts.program() : { ...require(path.join(dir, "index.ts")) };
+                const exported = opts.program ? await opts.program() : { ...require(program.entry!) };
                 return exported as Record<string, unknown>;
             })
             .catch((e: unknown) => {
@@ -455,6 +460,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             warnings,
         };
     } finally {
+        process.chdir(cwd);
         delete (globalThis as Record<symbol, unknown>)[OFFLINE_PLAN];
         process.off("unhandledRejection", onUnhandled);
         errorClass.prepareStackTrace = prepareStackTrace;
