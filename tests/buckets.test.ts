@@ -9,11 +9,11 @@ import { bucketPolicy, lifecycleRules } from "../components/buckets/documents";
 import { bucketName, bucketNameProblem, servedPrefix } from "../components/buckets/naming";
 import { BUCKET_OBJECT_ACTIONS, bucketAccessPolicy } from "../components/fargate/documents";
 import { bucketEnvName } from "../components/fargate/naming";
-import { ConfigError, formatIssue } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import type { RunResult } from "../tools/plan/runner";
 import type { PlanMode, PlannedResource } from "../tools/plan/types";
 import { UNKNOWN, dependsOn, depsOf, jsonInput, named, ofType, plain, runIsolated } from "./helpers/plan";
+import { problems as settingsProblems } from "./helpers/settings";
 
 const T = {
     component: "aws-platform:index:Buckets",
@@ -198,16 +198,8 @@ const worker = (extra: Record<string, unknown> = {}) => ({
     ...extra,
 });
 
-/** Every problem a config has, formatted as the CLI prints them. */
-function problems(raw: Record<string, unknown>, stack = "t"): string[] {
-    try {
-        parseSettings({ ...REGION, ...raw }, stack);
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return e.issues.map(formatIssue);
-    }
-}
+/** Every problem a config (with the region added) has, formatted as the CLI prints them. */
+const problems = (raw: Record<string, unknown>, stack = "t") => settingsProblems({ ...REGION, ...raw }, stack);
 
 describe("aws-platform:buckets settings", () => {
     it("has no bucket by default and fills each bucket's defaults", () => {

@@ -14,11 +14,11 @@ import {
 } from "../components/cache/engine";
 import { nodeAzs } from "../components/cache/replicationGroup";
 import { serviceNameCollisions } from "../components/fargate/naming";
-import { ConfigError, formatIssue } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import { autoName } from "../tools/plan/fakes";
 import { readProject } from "../tools/plan/project";
 import { PROJECT_DIR } from "../tools/plan/runner";
+import { problems } from "./helpers/settings";
 
 const KEY = "aws-platform:cache";
 const web = {
@@ -37,17 +37,6 @@ function config(cache: unknown, extra: Record<string, unknown> = {}): Record<str
         ...(cache === undefined ? {} : { [KEY]: cache }),
         ...extra,
     };
-}
-
-/** Every problem the settings report, formatted as the CLI prints them. */
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings(raw, "t");
-    } catch (e) {
-        if (e instanceof ConfigError) return e.issues.map(formatIssue);
-        throw e;
-    }
-    return [];
 }
 
 describe("aws-platform:cache settings", () => {

@@ -10,21 +10,10 @@ import { listPolicyProfiles } from "../stacks/policy-profiles";
 import { parseSettings } from "../stacks/settings";
 import { readStackConfig, toConfigStrings } from "../tools/plan/project";
 import { runIsolated } from "./helpers/plan";
+import { problems } from "./helpers/settings";
 
 const ROOT = path.resolve(__dirname, "..");
 const region = { "aws:region": "eu-west-1" };
-
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return e.issues.map(
-            (i) => `${i.key}: ${i.value === undefined ? "" : `${JSON.stringify(i.value)} `}${i.message}`,
-        );
-    }
-    return [];
-}
 
 /** The dev stack's config with its services renamed, so that each new name keeps the old service's settings. */
 function devWithServices(names: Record<string, string>): Record<string, unknown> {

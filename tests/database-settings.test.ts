@@ -1,26 +1,17 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { ConfigError } from "../stacks/common";
 import { checkDatabase, databaseSchema, supportsAutoPause } from "../stacks/database";
 import { parseSettings } from "../stacks/settings";
 import { listStacks, readProject, readStackConfig } from "../tools/plan/project";
+import { problems as settingsProblems } from "./helpers/settings";
 
 const ROOT = path.resolve(__dirname, "..");
 const region = { "aws:region": "eu-west-1" };
 const K = "aws-platform:database";
 
-/** Every problem parseSettings reports, one line each, in order. */
-function problems(database: unknown, extra: Record<string, unknown> = {}): string[] {
-    try {
-        parseSettings({ ...region, [K]: database, ...extra }, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return e.issues.map(
-            (i) => `${i.key}: ${i.value === undefined ? "" : JSON.stringify(i.value) + " "}${i.message}`,
-        );
-    }
-    return [];
-}
+/** Every problem of a config with this database section (and the region), one line each, in order. */
+const problems = (database: unknown, extra: Record<string, unknown> = {}) =>
+    settingsProblems({ ...region, [K]: database, ...extra });
 
 const serverless = (engineVersion: string, s: Record<string, unknown>) => ({
     engineVersion,

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { DEFAULT_CSP } from "../components/edge/documents";
-import { ConfigError, formatIssue } from "../stacks/common";
 import { certificateRegion, isInZone, matchesPathPattern } from "../stacks/edge";
 import { parseSettings } from "../stacks/settings";
+import { problems } from "./helpers/settings";
 
 const KEY = "aws-platform:edge";
 const region = { "aws:region": "eu-west-1" };
@@ -20,16 +20,8 @@ const withWeb = (loadBalancer: Record<string, unknown> = {}) => ({
     "aws-platform:services": { loadBalancer, apps: { web } },
 });
 
-/** Every issue of a config, formatted as the settings report it ("key: value message"). */
-function issuesOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings({ ...region, ...raw }, "t");
-    } catch (e) {
-        if (e instanceof ConfigError) return e.issues.map(formatIssue);
-        throw e;
-    }
-    return [];
-}
+/** Every issue of a config (with the region added), formatted as the settings report it ("key: value message"). */
+const issuesOf = (raw: Record<string, unknown>) => problems({ ...region, ...raw });
 
 describe("edge settings", () => {
     it("defaults to every edge location, HTTP/2 and 3, /static/* from the bucket, strict headers and a WAF", () => {

@@ -17,7 +17,6 @@ import {
 } from "../components/monitoring/events";
 import { type Inventory, planAlarms } from "../components/monitoring/plan";
 import { endpointId, topicPolicy } from "../components/monitoring/topics";
-import { ConfigError } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import {
     ALARMS_FILE,
@@ -27,6 +26,7 @@ import {
     renderAlarms,
     renderReadmeBlock,
 } from "../tools/docs/alarms-reference";
+import { problems as settingsProblems } from "./helpers/settings";
 
 describe("instance memory and max_connections", () => {
     it("follows the class families: 8 GiB per vCPU for R, 16 for X2g, a table for burstable classes", () => {
@@ -325,17 +325,7 @@ describe("budget notifications", () => {
 describe("settings: aws-platform:monitoring", () => {
     const region = { "aws:region": "eu-west-1" };
     const K = "aws-platform:monitoring";
-    function problems(raw: Record<string, unknown>): string[] {
-        try {
-            parseSettings({ ...region, ...raw }, "test");
-        } catch (e) {
-            assert.ok(e instanceof ConfigError, String(e));
-            return e.issues.map(
-                (i) => `${i.key}: ${i.value === undefined ? "" : JSON.stringify(i.value) + " "}${i.message}`,
-            );
-        }
-        return [];
-    }
+    const problems = (raw: Record<string, unknown>) => settingsProblems({ ...region, ...raw });
 
     it("defaults to no subscription, the table's thresholds, no additional metrics and no budget", () => {
         assert.deepEqual(parseSettings(region, "t").monitoring, {

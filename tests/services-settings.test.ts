@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import { describeMemoryOptions, isFargateSize, memoryOptions } from "../components/fargate/sizes";
-import { ConfigError, formatIssue } from "../stacks/common";
+import { formatIssue } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import { PROJECT_DIR } from "../tools/plan/runner";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { policies } from "../policy/policies";
 import { TLS_POLICIES } from "../stacks/services";
+import { issuesOf as settingsIssues } from "./helpers/settings";
 
 const KEY = "aws-platform:services";
 
@@ -15,15 +16,9 @@ function withServices(services: unknown, extra: Record<string, unknown> = {}): R
     return { ...raw, [KEY]: services, ...extra };
 }
 
-function issuesOf(raw: Record<string, unknown>): { key: string; text: string }[] {
-    try {
-        parseSettings(raw, "t");
-    } catch (e) {
-        if (e instanceof ConfigError) return e.issues.map((i) => ({ key: i.key, text: formatIssue(i) }));
-        throw e;
-    }
-    return [];
-}
+/** Every issue of a config, with its key and the line the CLI prints. */
+const issuesOf = (raw: Record<string, unknown>) =>
+    settingsIssues(raw).map((i) => ({ key: i.key, text: formatIssue(i) }));
 
 const web = {
     image: "public.ecr.aws/nginx/nginx:1.27",

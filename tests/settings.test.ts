@@ -2,25 +2,12 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { ConfigError } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
 import { listStacks, readProject, readStackConfig } from "../tools/plan/project";
+import { problems } from "./helpers/settings";
 
 const ROOT = path.resolve(__dirname, "..");
 const region = { "aws:region": "eu-west-1" };
-
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return e.message
-            .split("\n")
-            .slice(1)
-            .map((l) => l.trim());
-    }
-    return [];
-}
 
 describe("stack settings (pure validation)", () => {
     it("gives secure defaults when a stack sets nothing but its region", () => {
