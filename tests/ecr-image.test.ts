@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import { strict as assert } from "assert";
 import { ecrRepositoryOf } from "../components/fargate/ecrImage";
 
 describe("ecrRepositoryOf (pure)", () => {

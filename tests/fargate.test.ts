@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import { parseSettings } from "../stacks/settings";
 import { AppSettings, DEFAULT_HEALTH_CHECK, ServicesSettings } from "../stacks/services";

@@ -3,7 +3,7 @@
  * actions reference; the topics, their keys and policies; the event rules, the dashboard and the budget. CloudFront
  * alarms (us-east-1) are tested with a program of their own until a distribution is part of the platform program.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import { Monitoring } from "../components/monitoring";
 import { instanceMemoryGiB } from "../components/monitoring/capacity";

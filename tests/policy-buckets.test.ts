@@ -4,7 +4,7 @@
  * at preview (where the bucket's id, the key's ARN and the distribution's ARN are all unknown). The whole pack runs,
  * so a change that broke a second policy would show up too. Also the two data-protection policies on their own.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { policies } from "../policy/policies";
 import { T } from "../policy/tokens";

@@ -3,7 +3,7 @@
  * `unknownCheckingProxy`, and values that come from resources created in the same update are unknown in preview, so
  * a policy that read one by mistake would show up as an advisory instead of the exact `policy:level` expected here.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { T } from "../policy/tokens";
 import { loadPolicyConfig } from "../tools/plan/policy-pack-config";

@@ -3,7 +3,7 @@
  * otherwise: each case changes one fact and asserts exactly what it causes, so a policy that needed an unknown value
  * to decide would show up as an advisory here.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { packEnforcementLevel } from "../policy/pack";
 import { policies } from "../policy/policies";

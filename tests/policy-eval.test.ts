@@ -3,7 +3,7 @@
  * server's evaluation semantics (levels, disabled, remediate, unknown → advisory, not-applicable,
  * wire-form deserialisation), and the metadata the README is generated from.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";

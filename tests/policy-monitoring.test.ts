@@ -2,7 +2,7 @@
  * resources-have-notifying-alarms against the compliant platform stack (tests/helpers/graph-fixtures.ts): each case
  * changes one fact and asserts exactly the violations it causes, in preview (ids and ARNs unknown) and update mode.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { keyPolicyAllowsCloudWatch } from "../policy/monitoring";
 import { policies } from "../policy/policies";

@@ -4,7 +4,7 @@
  * them) and to tools/plan/policy-eval.ts, and the diagnostics must match. If @pulumi/policy changes its
  * semantics, this is the test that notices.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { packEnforcementLevel, packName, packVersion } from "../policy/pack";
 import { policies } from "../policy/policies";

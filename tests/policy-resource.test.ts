@@ -4,7 +4,7 @@
  * `unknownCheckingProxy` — an unknown read by mistake would show up as an advisory, and the exact
  * `policy:level` lists below would fail.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { T } from "../policy/tokens";
 import { UNKNOWN } from "../tools/plan/types";

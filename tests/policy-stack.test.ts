@@ -3,7 +3,7 @@
  * built. Each case changes one fact and asserts the exact violations that fact causes. The whole pack runs,
  * so a change that broke a second policy would show up too.
  */
-import * as assert from "assert";
+import { strict as assert } from "assert";
 
 import { policies } from "../policy/policies";
 import { T } from "../policy/tokens";

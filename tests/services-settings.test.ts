@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import { strict as assert } from "assert";
 import { describeMemoryOptions, isFargateSize, memoryOptions } from "../components/fargate/sizes";
 import { formatIssue } from "../stacks/common";
 import { parseSettings } from "../stacks/settings";
