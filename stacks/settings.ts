@@ -132,18 +132,60 @@ export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
 /** Parsed sections, before the cross-section checks. */
 type Parsed = Partial<Record<SectionName, unknown>>;
 
+/**
+ * The only keys outside the project's namespace a stack file may set. The program's AWS providers are explicit
+ * (index.ts): an explicit provider reads none of the `aws:*` stack config, so `aws:region` is read by the settings and
+ * handed to them, and any other `aws:*` key would be silently ignored. `pulumi:disable-default-providers` is read by
+ * the engine itself, not the program, and only makes the explicit providers mandatory, so it is allowed.
+ */
+export const OTHER_KEYS = ["aws:region", "pulumi:disable-default-providers"] as const;
+
+/** The AWS provider's credential keys: their values must never be in a stack file, or echoed in an error. */
+const CREDENTIAL_KEYS = new Set(["aws:accessKey", "aws:secretKey", "aws:token"]);
+
+const CREDENTIALS_FROM = "use AWS_PROFILE (or the AWS_* variables) locally and OIDC credentials in CI";
+
+function otherKeyIssue(key: string, ns: string, value: unknown): ConfigIssue | undefined {
+    if ((OTHER_KEYS as readonly string[]).includes(key)) return undefined;
+    if (CREDENTIAL_KEYS.has(key)) {
+        return {
+            key,
+            message:
+                "is a credential: never put credentials in a stack file (its history keeps them), and the program's " +
+                `explicit AWS providers would ignore it anyway; remove it and ${CREDENTIALS_FROM}`,
+        };
+    }
+    if (ns === "aws") {
+        return {
+            key,
+            value,
+            message:
+                "would be ignored: the program's AWS providers are explicit (index.ts) and read only aws:region from " +
+                `the stack's config; remove it and choose the account and credentials in the environment: ${CREDENTIALS_FROM}`,
+        };
+    }
+    return {
+        key,
+        value,
+        message: `is not a known setting; expected ${OTHER_KEYS.join(", ")} or ${PROJECT}:<key> (${SECTION_NAMES.join(", ")})`,
+    };
+}
+
 function checkKeys(raw: Record<string, unknown>): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     for (const key of Object.keys(raw)) {
         if (!key.includes(":")) {
             issues.push({
                 key,
-                message: `is not namespaced; expected "${PROJECT}:<key>" or a provider key such as "aws:region"`,
+                message: `is not namespaced; expected "${PROJECT}:<key>" or "aws:region"`,
             });
             continue;
         }
         const [ns, name] = key.split(":", 2);
-        if (ns === PROJECT && !(name in SECTIONS)) {
+        if (ns !== PROJECT) {
+            const issue = otherKeyIssue(key, ns, raw[key]);
+            if (issue) issues.push(issue);
+        } else if (!Object.hasOwn(SECTIONS, name)) {
             issues.push({
                 key,
                 message: `is not a known setting; expected one of ${SECTION_NAMES.map((s) => `${PROJECT}:${s}`).join(", ")}`,

@@ -59,6 +59,41 @@ describe("stack settings (pure validation)", () => {
         assert.match(found[1], /^aws-platform:network.cdir: is not a known setting/);
     });
 
+    it("refuses every key outside the project but aws:region, one message each, and never echoes a credential", () => {
+        const found = problems({
+            ...region,
+            "aws:regoin": "eu-west-2",
+            "aws:profile": "prod",
+            "aws:allowedAccountIds": ["123456789012"],
+            "aws:secretKey": "AKIAIOSFODNN7EXAMPLE",
+            "foo:bar": 1,
+            "aws-platform:toString": {},
+            colour: "red",
+        });
+        const ignored =
+            "would be ignored: the program's AWS providers are explicit (index.ts) and read only aws:region from the " +
+            "stack's config; remove it and choose the account and credentials in the environment: use AWS_PROFILE (or " +
+            "the AWS_* variables) locally and OIDC credentials in CI";
+        assert.deepEqual(found, [
+            `aws:regoin: "eu-west-2" ${ignored}`,
+            `aws:profile: "prod" ${ignored}`,
+            `aws:allowedAccountIds: ["123456789012"] ${ignored}`,
+            "aws:secretKey: is a credential: never put credentials in a stack file (its history keeps them), and the " +
+                "program's explicit AWS providers would ignore it anyway; remove it and use AWS_PROFILE (or the AWS_* " +
+                "variables) locally and OIDC credentials in CI",
+            "foo:bar: 1 is not a known setting; expected aws:region, pulumi:disable-default-providers or " +
+                "aws-platform:<key> (policyProfile, network, secrets, database, services, cache, buckets, monitoring, " +
+                "edge, tags)",
+            "aws-platform:toString: is not a known setting; expected one of aws-platform:policyProfile, " +
+                "aws-platform:network, aws-platform:secrets, aws-platform:database, aws-platform:services, " +
+                "aws-platform:cache, aws-platform:buckets, aws-platform:monitoring, aws-platform:edge, aws-platform:tags",
+            'colour: is not namespaced; expected "aws-platform:<key>" or "aws:region"',
+        ]);
+        assert.ok(!found.join("\n").includes("AKIA"), "a credential's value is echoed");
+        // The engine's own guard that makes every resource name its provider is not the program's to refuse.
+        assert.deepEqual(problems({ ...region, "pulumi:disable-default-providers": ["*"] }), []);
+    });
+
     it("rejects a public VPC range and a flow-log retention CloudWatch does not offer, together", () => {
         const found = problems({ ...region, "aws-platform:network": { cidr: "8.8.0.0/16", flowLogRetentionDays: 45 } });
         assert.deepEqual(found, [

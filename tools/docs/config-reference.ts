@@ -189,7 +189,12 @@ defaults.
 Every problem is reported at once, before any resource exists, naming the key, the value and what was expected.
 Unknown keys are errors at every depth. Placeholder values (AWS documentation account ids such as 123456789012,
 all-zero UUIDs, names under example.com, .example, .test, .invalid or .localhost) are refused by \`pulumi preview\`
-and \`pulumi up\`; the offline plan accepts them with a warning.`;
+and \`pulumi up\`; the offline plan accepts them with a warning.
+
+Outside the project's namespace a stack sets only \`aws:region\` (and, if it likes, the engine's
+\`pulumi:disable-default-providers\`). The program's AWS providers are explicit and read no other \`aws:*\` key, so
+\`aws:profile\`, \`aws:allowedAccountIds\` and the like are refused rather than silently ignored, and credentials are
+never config: the account and credentials come from the environment (\`AWS_PROFILE\` locally, OIDC in CI).`;
 
 /** The reference as Markdown, before formatting. @throws when a key has no description. */
 export function referenceMarkdown(registered: Record<string, z.ZodType> = SECTIONS): string {
