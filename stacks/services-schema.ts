@@ -170,7 +170,8 @@ export const appSchema = z.strictObject({
         )
         .default({})
         .describe(
-            "Plain environment variables. Names that look like credentials are refused: use secrets. " +
+            "Plain environment variables. Names that look like credentials, and values that carry one (a URL with a " +
+                "user or password, a Bearer or Basic authorization, an AWS access key id), are refused: use secrets. " +
                 "DATABASE_HOST, DATABASE_READER_HOST, DATABASE_PORT and DATABASE_NAME, and the same writer " +
                 "connection as PGHOST, PGPORT and PGDATABASE, are set by the platform for services with database " +
                 "access; BUCKET_<NAME> for each bucket the service lists.",

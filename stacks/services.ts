@@ -37,6 +37,29 @@ const POLICY_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::(?:aws|\d{12}):policy\/[\w+=,.
 /** AWS-managed policies that would make a task role an administrator. */
 const TOO_BROAD = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
 const HOST = /^(\*\.)?([a-z0-9*?]([a-z0-9*?-]{0,61}[a-z0-9*?])?\.)*[a-z0-9*?]([a-z0-9*?-]{0,61}[a-z0-9*?])?$/i;
+/** `scheme://user:password@host` or `scheme://token@host`: a credential in a URL's userinfo. */
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]+@/i;
+/** An HTTP authorization value (RFC 9110): the scheme and an RFC 7235 token68. */
+const AUTH_SCHEME = /(?:^|[\s:"'])(Bearer|Basic)\s+([A-Za-z0-9._~+/-]+=*)/g;
+/** An AWS access key id, long-term (AKIA) or temporary (ASIA). */
+const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/;
+
+/**
+ * What kind of credential an environment value carries in plain text, or undefined when it carries none: a URL with
+ * userinfo, a Bearer token, a Basic authorization (whose base64 decodes to `user:password`) or an AWS access key id.
+ */
+export function credentialInValue(value: string): string | undefined {
+    if (URL_USERINFO.test(value)) return "a URL with a user or password in it";
+    if (ACCESS_KEY_ID.test(value)) return "an AWS access key id";
+    for (const [, scheme, token] of value.matchAll(AUTH_SCHEME)) {
+        if (scheme === "Bearer" && token.length >= 8) return "a Bearer token";
+        if (scheme === "Basic" && Buffer.from(token, "base64").toString("latin1").includes(":")) {
+            return "a Basic authorization (user and password)";
+        }
+    }
+    return undefined;
+}
+
 const ENV_NAME_MESSAGE = "is not a valid environment variable name (letters, digits, _; not starting with a digit)";
 
 /** Collects issues under `aws-platform:services.<key>`. */
@@ -283,6 +306,13 @@ function checkEnvironment(k: string, app: AppSettings, add: Add): void {
                 ek,
                 undefined,
                 "looks like a credential; plaintext environment is visible in the task definition, so move it to secrets (a Secrets Manager reference)",
+            );
+        } else if (credentialInValue(app.environment[envName])) {
+            // The value is not echoed: it is the credential.
+            add(
+                ek,
+                undefined,
+                `holds ${credentialInValue(app.environment[envName])}; plaintext environment is visible in the task definition, so use the service's secrets: instead (an aws-platform:secrets.appSecrets name, generated and kept in Secrets Manager, or database:username / database:password)`,
             );
         } else if (envName in app.secrets) add(ek, undefined, "is also set in secrets; set it in one place");
         else if (injected.has(envName)) add(ek, undefined, "is set by the platform for services with database access");

@@ -170,6 +170,38 @@ describe("services settings", () => {
         assert.ok(!issues.some((i) => i.text.includes("hunter2")), "plaintext credential values are not printed");
     });
 
+    it("refuses environment values that carry a credential, naming the key and never the value", () => {
+        const environment = {
+            DATABASE_URL: "postgres://admin:Sup3rS3cret@db.internal:5432/app",
+            SENTRY_DSN: "https://0123456789abcdef@o1.ingest.sentry.io/42",
+            AUTH: "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",
+            UPSTREAM_AUTHORIZATION: `Basic ${Buffer.from("svc:Sup3rS3cret").toString("base64")}`,
+            AWS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+            // Plain values that only look alike stay allowed.
+            HOMEPAGE: "https://shop.org/@team",
+            PLAN: "Basic tier",
+            MAIL_FROM: "ops@shop.org",
+        };
+        const issues = issuesOf(withServices({ apps: { web: { ...web, environment } } }));
+        const use =
+            "plaintext environment is visible in the task definition, so use the service's secrets: instead (an " +
+            "aws-platform:secrets.appSecrets name, generated and kept in Secrets Manager, or database:username / " +
+            "database:password)";
+        assert.deepStrictEqual(
+            issues.map((i) => i.text),
+            [
+                `${KEY}.apps.web.environment.DATABASE_URL: holds a URL with a user or password in it; ${use}`,
+                `${KEY}.apps.web.environment.SENTRY_DSN: holds a URL with a user or password in it; ${use}`,
+                `${KEY}.apps.web.environment.AUTH: holds a Bearer token; ${use}`,
+                `${KEY}.apps.web.environment.UPSTREAM_AUTHORIZATION: holds a Basic authorization (user and password); ${use}`,
+                `${KEY}.apps.web.environment.AWS_KEY_ID: holds an AWS access key id; ${use}`,
+            ],
+        );
+        for (const secret of ["Sup3rS3cret", "0123456789abcdef", "eyJhbGciOiJIUzI1NiJ9", "AKIAIOSFODNN7EXAMPLE"]) {
+            assert.ok(!issues.some((i) => i.text.includes(secret)), `${secret} is echoed`);
+        }
+    });
+
     it("rejects a desiredCount below autoscaling minCount as well as above maxCount", () => {
         const below = issuesOf(
             withServices({ apps: { web: { ...web, desiredCount: 2, autoscaling: { minCount: 3, maxCount: 6 } } } }),
