@@ -163,6 +163,18 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
             return value === undefined
                 ? `is required (expected ${issue.expected})`
                 : `has the wrong type: expected ${issue.expected}`;
+        case "invalid_union": {
+            // A value none of the allowed types takes, e.g. a map where a string, number or boolean belongs.
+            const expected = issue.errors.flatMap((branch) =>
+                branch.flatMap((i) => (i.code === "invalid_type" && i.path.length === 0 ? [i.expected] : [])),
+            );
+            if (expected.length > 0 && expected.length === issue.errors.length) {
+                const types = [...new Set(expected)];
+                const last = types.pop()!;
+                return `has the wrong type: expected ${types.length > 0 ? `${types.join(", ")} or ${last}` : last}`;
+            }
+            return `matches none of the allowed forms: ${issue.errors.map((b) => b.map((i) => i.message).join("; ")).join(" | ")}`;
+        }
         case "invalid_value":
             return `is not allowed; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
         case "too_small":

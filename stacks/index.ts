@@ -29,11 +29,12 @@ function secretKeys(keys: string[]): string[] {
 export function loadSettings(): Settings {
     const all = pulumi.runtime.allConfig();
     const raw = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, decodeConfigValue(v)]));
-    const placeholders = isOfflinePlan() ? [] : placeholderIssues(findPlaceholders(raw), secretKeys(Object.keys(all)));
+    const secret = secretKeys(Object.keys(all));
+    const placeholders = isOfflinePlan() ? [] : placeholderIssues(findPlaceholders(raw), secret);
     let settings: Settings | undefined;
     let issues: ConfigIssue[] = [];
     try {
-        settings = parseSettings(raw, pulumi.getStack());
+        settings = parseSettings(raw, pulumi.getStack(), secret);
     } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         issues = e.issues;

@@ -195,6 +195,34 @@ function checkKeys(raw: Record<string, unknown>): ConfigIssue[] {
     return issues;
 }
 
+/**
+ * The keys whose secrecy the program keeps: monitoring.httpsEndpoints may embed an incident tool's token, and the
+ * program wraps each endpoint in pulumi.secret. Any other value reaches resource inputs, outputs and state in plain
+ * text, whatever the stack file says.
+ */
+export const SECRET_KEYS_ALLOWED = [`${PROJECT}:monitoring`] as const;
+
+/**
+ * Secret config (`pulumi config set --secret`, `secure:` in the stack file) outside SECRET_KEYS_ALLOWED: the
+ * program would read it in plain text. Keys already refused by checkKeys are not reported twice.
+ */
+function checkSecretKeys(
+    raw: Record<string, unknown>,
+    secretKeys: readonly string[],
+    refused: ReadonlySet<string>,
+): ConfigIssue[] {
+    return [...new Set(secretKeys)]
+        .filter((key) => key in raw && !refused.has(key) && !(SECRET_KEYS_ALLOWED as readonly string[]).includes(key))
+        .map((key) => ({
+            key,
+            message:
+                "is secret (pulumi config set --secret, or secure: in the stack file), but the program would read it " +
+                "into resources and state in plain text; secret values are generated, never configured: declare " +
+                `one in ${PROJECT}:secrets.appSecrets and reference it from a service's secrets: (only ` +
+                `${PROJECT}:monitoring may be secret, for its httpsEndpoints)`,
+        }));
+}
+
 function parseSections(raw: Record<string, unknown>, issues: ConfigIssue[]): Parsed {
     const parsed: Parsed = {};
     for (const name of SECTION_NAMES) {
@@ -211,12 +239,18 @@ function parseSections(raw: Record<string, unknown>, issues: ConfigIssue[]): Par
 
 /**
  * Validates a stack's raw config (keys as in the stack file, values already parsed from YAML/JSON)
- * and returns typed settings. Every problem is collected before anything is reported.
+ * and returns typed settings. Every problem is collected before anything is reported. `secretKeys` are the keys
+ * whose values are secret in the stack file.
  *
  * @throws ConfigError listing every problem.
  */
-export function parseSettings(raw: Record<string, unknown>, stack: string): Settings {
+export function parseSettings(
+    raw: Record<string, unknown>,
+    stack: string,
+    secretKeys: readonly string[] = [],
+): Settings {
     const issues: ConfigIssue[] = [...checkKeys(raw)];
+    issues.push(...checkSecretKeys(raw, secretKeys, new Set(issues.map((i) => i.key))));
     const region = raw["aws:region"];
     issues.push(...checkRegion(region));
     const parsed = parseSections(raw, issues);

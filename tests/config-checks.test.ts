@@ -169,10 +169,10 @@ describe("messages: nested unknown keys, refused keys, over-large numbers", () =
 
 describe("placeholders: a real deployment refuses them, the offline plan only warns", () => {
     /** Runs loadSettings as `pulumi up` would: the stack's config in the runtime, and no offline runner around it. */
-    function loadAsDeployment(raw: Record<string, unknown>): string | undefined {
+    function loadAsDeployment(raw: Record<string, unknown>, secretKeys: string[] = []): string | undefined {
         const flag = (globalThis as Record<symbol, unknown>)[OFFLINE_PLAN];
         assert.equal(flag, undefined, "the offline flag must not leak out of the runner");
-        pulumi.runtime.setAllConfig(toConfigStrings(raw), []);
+        pulumi.runtime.setAllConfig(toConfigStrings(raw), secretKeys);
         try {
             loadSettings();
             return undefined;
@@ -213,6 +213,18 @@ describe("placeholders: a real deployment refuses them, the offline plan only wa
         })!;
         assert.match(message, /aws-platform:network\.azCount: 9 is too big/);
         assert.match(message, /aws-platform:tags\.owner: "ops@example\.com" is a placeholder/);
+    });
+
+    it("refuses a secret value the program would read in plain text, as the runtime marks it", () => {
+        const raw = {
+            "aws:region": "eu-west-1",
+            "aws-platform:tags": { owner: "platform-team" },
+            "aws-platform:monitoring": { httpsEndpoints: ["https://hooks.shop.org/alarms"] },
+        };
+        const message = loadAsDeployment(raw, ["aws-platform:tags", "aws-platform:monitoring"])!;
+        assert.match(message, /^ {2}aws-platform:tags: is secret \(pulumi config set --secret/m);
+        assert.doesNotMatch(message, /^ {2}aws-platform:monitoring/m);
+        assert.equal(loadAsDeployment(raw, ["aws-platform:monitoring"]), undefined);
     });
 
     it("accepts a config without placeholders", () => {

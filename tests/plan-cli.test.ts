@@ -5,7 +5,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { findPlaceholders } from "../stacks/placeholders";
 import { PlanDocument } from "../tools/plan/render";
-import { listStacks } from "../tools/plan/project";
+import { NESTED_SECURE_VALUE, listStacks } from "../tools/plan/project";
 import { CliResult, pool, projectLinkedTo, projectWith, runCli, tempProject } from "./helpers/cli";
 import { planOf } from "./helpers/plan";
 import { planDocument } from "../tools/plan/render";
@@ -284,6 +284,52 @@ describe("plan command: placeholders plan offline, with a warning naming each ke
             assert.ok(lines[i].startsWith(`warning: ${e.key}: ${JSON.stringify(e.value)} is a placeholder`)),
         );
         assert.ok(!runs.text.stdout.includes("warning:"));
+    });
+});
+
+describe("plan command: encrypted (secure:) config values", () => {
+    const region = "config:\n  aws:region: eu-west-1\n";
+    const runs: Record<string, CliResult> = {};
+    before(async () => {
+        const dir = projectLinkedTo({
+            // `pulumi config set --secret --path 'aws-platform:monitoring.httpsEndpoints[0]' <url>` writes this.
+            "Pulumi.hook.yaml": stackFile(
+                `${region}  aws-platform:monitoring:\n    httpsEndpoints:\n      - secure: v1:abc\n`,
+            ),
+            "Pulumi.secret.yaml": stackFile(
+                `${region}  aws-platform:tags:\n    owner:\n      secure: v1:def\n` +
+                    "  aws-platform:network:\n    secure: v1:ghi\n",
+            ),
+        });
+        const [hook, secret] = await pool([
+            () => runCli(["hook", "--dir", dir, "--json"]),
+            () => runCli(["secret", "--dir", dir]),
+        ]);
+        Object.assign(runs, { hook, secret });
+    });
+
+    it("plans a secret HTTPS endpoint, the one value the program keeps secret, and never shows it", () => {
+        assert.equal(runs.hook.code, 0, runs.hook.stderr);
+        const doc = JSON.parse(runs.hook.stdout) as PlanDocument;
+        const https = doc.resources.filter(
+            (r) =>
+                r.type === "aws:sns/topicSubscription:TopicSubscription" &&
+                (r.inputs as { protocol: string }).protocol === "https",
+        );
+        assert.equal(https.length, 2, "one per alarm topic");
+        for (const r of https) assert.equal((r.inputs as { endpoint: unknown }).endpoint, "[secret]", r.name);
+        assert.ok(!runs.hook.stdout.includes(NESTED_SECURE_VALUE), "the placeholder is printed");
+    });
+
+    it("refuses every other secret by its key (exit 2), whole or nested, before anything is planned", () => {
+        assert.equal(runs.secret.code, 2, runs.secret.stderr);
+        assert.equal(runs.secret.stdout, "");
+        const keys = runs.secret.stderr
+            .split("\n")
+            .filter((l) => l.startsWith("  "))
+            .map((l) => l.trim().split(": ")[0]);
+        assert.deepEqual(keys, ["aws-platform:tags", "aws-platform:network", "aws-platform:network"]);
+        assert.match(runs.secret.stderr, /^ {2}aws-platform:tags: is secret .* secret values are generated/m);
     });
 });
 

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { parseSettings } from "../stacks/settings";
-import { listStacks, readProject, readStackConfig } from "../tools/plan/project";
+import { NESTED_SECURE_VALUE, SECURE_VALUE, listStacks, readProject, readStackConfig } from "../tools/plan/project";
+import { tempProject } from "./helpers/cli";
 import { problems } from "./helpers/settings";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -151,6 +152,91 @@ describe("stack settings (pure validation)", () => {
             "aws-platform:secrets.appSecrets[0].value: is not allowed: secret values are generated (random, never in config, code or state in clear) and kept in Secrets Manager; remove it",
         ]);
         assert.ok(!found.join("").includes("hunter2"));
+    });
+
+    it("refuses secret config except aws-platform:monitoring, whose httpsEndpoints the program keeps secret", () => {
+        const raw = {
+            ...region,
+            "aws-platform:database": { masterUsername: "dbowner" },
+            "aws-platform:monitoring": { httpsEndpoints: ["https://events.pagerduty.com/integration/abc/enqueue"] },
+            "aws:secretKey": "[secure value: decrypted only by the Pulumi CLI]",
+        };
+        const secretKeys = ["aws-platform:database", "aws-platform:monitoring", "aws:secretKey", "aws:region"];
+        const found = problems(raw, "test", secretKeys);
+        assert.deepEqual(
+            found.map((f) => f.split(":").slice(0, 2).join(":")),
+            ["aws:secretKey", "aws-platform:database", "aws:region"],
+            "one problem per key: the credential is refused as such, not twice",
+        );
+        assert.equal(
+            found[1],
+            "aws-platform:database: is secret (pulumi config set --secret, or secure: in the stack file), but the " +
+                "program would read it into resources and state in plain text; secret values are generated, never " +
+                "configured: declare one in aws-platform:secrets.appSecrets and reference it from a service's " +
+                "secrets: (only aws-platform:monitoring may be secret, for its httpsEndpoints)",
+        );
+        assert.deepEqual(
+            problems({ ...region, "aws-platform:monitoring": raw["aws-platform:monitoring"] }, "t", [
+                "aws-platform:monitoring",
+            ]),
+            [],
+        );
+    });
+
+    it("says which types a value may have when it has none of them (a union), instead of 'Invalid input'", () => {
+        const web = { image: "public.ecr.aws/nginx/nginx:1.27", cpu: 256, memory: 512 };
+        const found = problems({
+            ...region,
+            "aws-platform:services": { apps: { web: { ...web, environment: { MODE: { secure: "v1:abc" }, N: [1] } } } },
+        });
+        assert.deepEqual(found, [
+            'aws-platform:services.apps.web.environment.MODE: {"secure":"v1:abc"} has the wrong type: expected string, number or boolean',
+            "aws-platform:services.apps.web.environment.N: [1] has the wrong type: expected string, number or boolean",
+        ]);
+    });
+
+    it("reads an encrypted value nested in a structured one as a placeholder, and its top-level key as secret", () => {
+        const web = { image: "public.ecr.aws/nginx/nginx:1.27", cpu: 256, memory: 512 };
+        const dir = tempProject();
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.s.yaml"),
+            YAML.stringify({
+                config: {
+                    "aws:region": "eu-west-1",
+                    "aws-platform:monitoring": { emails: ["ops@shop.org"], httpsEndpoints: [{ secure: "v1:abc" }] },
+                    "aws-platform:services": {
+                        apps: { web: { ...web, environment: { A: "1", B: { secure: "v1:def" } } } },
+                    },
+                    "aws-platform:database": { secure: "v1:ghi" },
+                },
+            }),
+        );
+        const { raw, secretKeys } = readStackConfig(dir, "s");
+        assert.deepEqual(raw["aws-platform:monitoring"], {
+            emails: ["ops@shop.org"],
+            httpsEndpoints: [NESTED_SECURE_VALUE],
+        });
+        assert.deepEqual(raw["aws-platform:services"], {
+            apps: { web: { ...web, environment: { A: "1", B: NESTED_SECURE_VALUE } } },
+        });
+        assert.equal(raw["aws-platform:database"], SECURE_VALUE);
+        assert.deepEqual(secretKeys.sort(), [
+            "aws-platform:database",
+            "aws-platform:monitoring",
+            "aws-platform:services",
+        ]);
+        // The one meaningful secret still validates, so the stack can be planned; the others are refused by name.
+        assert.deepEqual(
+            problems(raw, "s", secretKeys).map((p) => p.split(": ")[0]),
+            ["aws-platform:database", "aws-platform:services", "aws-platform:database"],
+            "both refused as secrets; the whole-value placeholder is not the object the database section needs",
+        );
+        const monitoringOnly = {
+            "aws:region": raw["aws:region"],
+            "aws-platform:monitoring": raw["aws-platform:monitoring"],
+        };
+        assert.deepEqual(problems(monitoringOnly, "s", secretKeys), []);
     });
 
     it("rejects reserved and malformed tags", () => {

@@ -80,8 +80,8 @@ async function main(): Promise<number> {
         return 0;
     }
     const assumptions = withOverrides(args.assume);
-    const config = readStackConfig(args.dir ?? PROJECT_ROOT, args.stack).raw;
-    parseSettings(config, args.stack);
+    const { raw: config, secretKeys } = readStackConfig(args.dir ?? PROJECT_ROOT, args.stack);
+    parseSettings(config, args.stack, secretKeys);
     // A region without price data fails before the program runs, not after.
     readPriceFile(String(config["aws:region"]));
     const { estimateStack } = await import("./stack");

@@ -58,7 +58,8 @@ async function main(): Promise<number> {
         return 0;
     }
     const root = args.dir ?? PROJECT_ROOT;
-    parseSettings(readStackConfig(root, args.stack).raw, args.stack);
+    const { raw, secretKeys } = readStackConfig(root, args.stack);
+    parseSettings(raw, args.stack, secretKeys);
     const { diagramStack } = await import("./stack");
     const files = await diagramStack(args.stack, args.dir);
     const out = args.out ?? path.join(root, "docs");

@@ -93,7 +93,7 @@ async function main(): Promise<number> {
     }
     const dir = args.dir ?? PROJECT_ROOT;
     const project = readProject(dir);
-    const { raw } = readStackConfig(dir, args.stack, project);
+    const { raw, secretKeys } = readStackConfig(dir, args.stack, project);
     // Build contexts resolve from the program's working directory, as under the Pulumi CLI. A project without a
     // program still has its config checked first: every config problem is worth reporting before that one.
     let location: ProgramLocation | undefined;
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
         noProgram = e;
     }
     // Validate first, before the Pulumi runtime is even loaded: a bad config answers in a fraction of the time.
-    parseSettings(raw, args.stack);
+    parseSettings(raw, args.stack, secretKeys);
     if (noProgram) throw noProgram;
     const { diffPlans, readPlanFile } = await import("./diff");
     // A bad earlier plan is a usage error too, found before the program runs.

@@ -71,10 +71,50 @@ export interface StackConfig {
     secretKeys: string[];
 }
 
+/** What the offline tools see instead of a whole config value that only the Pulumi CLI can decrypt. */
+export const SECURE_VALUE = "[secure value: decrypted only by the Pulumi CLI]";
+
+/**
+ * What they see instead of an encrypted value inside a structured one (`pulumi config set --secret --path`). It is
+ * shaped as an https URL because monitoring.httpsEndpoints is the one place the settings accept a secret, so such a
+ * stack still plans; a secret anywhere else is refused by the settings whatever it holds. It has no dot, so it is
+ * neither a real host name nor one of the placeholder domains.
+ */
+export const NESTED_SECURE_VALUE = "https://secure-value/decrypted-only-by-the-pulumi-cli";
+
+/** A stack file's encrypted value: a map with the single key `secure`. */
+function isSecure(value: unknown): boolean {
+    return (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.keys(value).length === 1 &&
+        "secure" in value
+    );
+}
+
+/** `value` with every encrypted leaf replaced by NESTED_SECURE_VALUE, and whether there was one. */
+function withoutNestedSecure(value: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(value)) return { value: NESTED_SECURE_VALUE, secret: true };
+    if (Array.isArray(value)) {
+        const items = value.map(withoutNestedSecure);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).map(([k, v]) => [k, withoutNestedSecure(v)] as const);
+        return {
+            value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])),
+            secret: entries.some(([, v]) => v.secret),
+        };
+    }
+    return { value, secret: false };
+}
+
 /**
  * Reads a stack's config as the CLI would hand it to the program: the stack file's `config:` block, with
  * the project's declared defaults for keys the stack does not set. `secure:` values cannot be decrypted
- * without the CLI, so they are passed as an opaque placeholder and marked secret.
+ * without the CLI, so they are passed as an opaque placeholder (SECURE_VALUE, or NESTED_SECURE_VALUE inside a
+ * structured value) and their top-level key is marked secret, as the CLI marks it.
  */
 export function readStackConfig(dir: string, stack: string, project = readProject(dir)): StackConfig {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
@@ -98,12 +138,9 @@ export function readStackConfig(dir: string, stack: string, project = readProjec
         if (decl.secret) secretKeys.push(full);
     }
     for (const [key, value] of Object.entries(config)) {
-        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
-            raw[key] = "[secure value: decrypted only by the Pulumi CLI]";
-            secretKeys.push(key);
-        } else {
-            raw[key] = value;
-        }
+        const plain = isSecure(value) ? { value: SECURE_VALUE, secret: true } : withoutNestedSecure(value);
+        raw[key] = plain.value;
+        if (plain.secret && !secretKeys.includes(key)) secretKeys.push(key);
     }
     return { raw, secretKeys };
 }

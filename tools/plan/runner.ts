@@ -401,7 +401,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         // The program runs where the Pulumi CLI would run it: build contexts resolve from there.
         process.chdir(program.pwd);
         // Validate before the runtime is touched, so a bad config registers nothing at all.
-        const settings = parseSettings(raw, opts.stack);
+        const settings = parseSettings(raw, opts.stack, secretKeys);
         // A real deployment refuses these (loadSettings); the offline plan plans them and says so.
         const warnings = placeholderIssues(findPlaceholders(raw), secretKeys).map((i) => ({
             key: i.key,
