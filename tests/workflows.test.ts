@@ -23,8 +23,12 @@ interface Step {
     uses?: string;
     run?: string;
     if?: string;
+    shell?: string;
     with?: Record<string, unknown>;
     env?: Record<string, unknown>;
+}
+interface Defaults {
+    run?: { shell?: string };
 }
 interface Job {
     if?: string;
@@ -34,11 +38,13 @@ interface Job {
     concurrency?: { group: string; "cancel-in-progress"?: boolean | string };
     strategy?: { matrix?: Record<string, unknown> };
     env?: Record<string, unknown>;
+    defaults?: Defaults;
     steps?: Step[];
 }
 interface Workflow {
     on: Record<string, unknown> | string | string[];
     permissions?: Record<string, string> | string;
+    defaults?: Defaults;
     env?: Record<string, string>;
     jobs: Record<string, Job>;
 }
@@ -88,6 +94,22 @@ describe("CI/CD workflows: the files", () => {
                     assert.doesNotThrow(
                         () => execFileSync("bash", ["-n", "-c", script], { stdio: "pipe" }),
                         `${id}: ${step.name ?? step.run.slice(0, 40)}`,
+                    );
+                }
+            }
+        });
+
+        it(`${path.relative(ROOT, w.file)}: every run script with a pipe fails when any command in it fails`, () => {
+            for (const { id, job } of jobs.filter((j) => j.workflow === w)) {
+                for (const step of job.steps ?? []) {
+                    if (!step.run?.includes("|")) continue;
+                    // GitHub runs a named `bash` as `bash --noprofile --norc -eo pipefail {0}`, but a step with no
+                    // shell as `bash -e {0}`, where `a | b` succeeds when `a` fails.
+                    const shell = step.shell ?? job.defaults?.run?.shell ?? w.doc.defaults?.run?.shell;
+                    const what = `${id}: "${step.name ?? step.run.slice(0, 40)}"`;
+                    assert.ok(
+                        shell === "bash" || /^\s*set\s+-\w*o\s+pipefail\b/m.test(step.run),
+                        `${what} pipes without pipefail (shell: ${shell ?? "none"})`,
                     );
                 }
             }
