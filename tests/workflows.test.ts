@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFile, execFileSync } from "child_process";
+import { execFile, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
@@ -59,6 +59,9 @@ const stepsUsing = (job: Job, name: string) => (job.steps ?? []).filter((s) => a
 const needs = (job: Job) => (typeof job.needs === "string" ? [job.needs] : (job.needs ?? []));
 const flat = (s: string | undefined) => (s ?? "").replace(/\s+/g, " ");
 
+/** Steps that install the dependencies (`npm ci` with or without flags). */
+const isNpmCi = (s: Step) => /^npm ci\b/.test(s.run ?? "");
+
 /** Jobs that run a Pulumi command (`preview`, `up`) through pulumi/actions. */
 const pulumiJobs = (command: string) =>
     jobs.filter((j) => stepsUsing(j.job, "pulumi/actions").some((s) => s.with?.command === command));
@@ -66,6 +69,57 @@ const pulumiJobs = (command: string) =>
 /** The guard that keeps a job to pushes on main, or to pull requests from this repository (never a fork's). */
 const PUSH_TO_MAIN = /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/;
 const SAME_REPO_PR = /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/;
+
+/** What a stub `gh` answers: its standard output, its error text and its exit code. */
+interface GhAnswer {
+    stdout?: string;
+    stderr?: string;
+    code?: number;
+}
+
+/** A step's script run as GitHub runs it with `shell: bash`, with `gh` replaced by a stub that records its calls. */
+function runStep(step: Step, env: Record<string, string>, gh: GhAnswer) {
+    const dir = tempProject();
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(
+        path.join(dir, "bin", "gh"),
+        [
+            "#!/usr/bin/env bash",
+            `{ printf '%s\\037' "$@"; echo; } >>"${dir}/gh-calls"`,
+            `printf '%s' "$GH_STUB_STDOUT"`,
+            `[ -z "$GH_STUB_STDERR" ] || echo "$GH_STUB_STDERR" >&2`,
+            `exit "$GH_STUB_CODE"`,
+        ].join("\n"),
+        { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(dir, "github-output"), "");
+    fs.writeFileSync(path.join(dir, "gh-calls"), "");
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run ?? ""], {
+        encoding: "utf8",
+        env: {
+            PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+            GITHUB_OUTPUT: path.join(dir, "github-output"),
+            RUNNER_TEMP: dir,
+            GH_STUB_STDOUT: gh.stdout ?? "",
+            GH_STUB_STDERR: gh.stderr ?? "",
+            GH_STUB_CODE: String(gh.code ?? 0),
+            ...env,
+        },
+    });
+    const outputs = Object.fromEntries(
+        fs
+            .readFileSync(path.join(dir, "github-output"), "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const calls = fs
+        .readFileSync(path.join(dir, "gh-calls"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\x1f").slice(0, -1));
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, outputs, calls };
+}
 
 describe("CI/CD workflows: the files", () => {
     it("exist, with one job that lists the stacks and the jobs the issue asks for", () => {
@@ -258,7 +312,7 @@ describe("CI/CD workflows: what runs where", () => {
         assert.equal(creds.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
         assert.equal(creds.with?.["aws-region"], "${{ matrix.stack.region }}");
         const order = (pred: (s: Step) => boolean) => steps.findIndex(pred);
-        assert.ok(order((s) => s.run === "npm ci") < order((s) => s === preview), "npm ci before pulumi/actions");
+        assert.ok(order(isNpmCi) >= 0 && order(isNpmCi) < order((s) => s === preview), "npm ci before pulumi/actions");
         assert.ok(order((s) => s === creds) < order((s) => s === preview));
     });
 
@@ -286,7 +340,8 @@ describe("CI/CD workflows: what runs where", () => {
             );
             const steps = job.steps ?? [];
             const up = steps.findIndex((s) => action(s) === "pulumi/actions" && s.with?.command === "up");
-            assert.ok(steps.findIndex((s) => s.run === "npm ci") < up, `${id}: npm ci first`);
+            const install = steps.findIndex(isNpmCi);
+            assert.ok(install >= 0 && install < up, `${id}: npm ci first`);
             assert.equal(steps[up].with?.policyPacks, "policy");
             assert.equal(steps[up].with?.policyPackConfigs, "${{ steps.policy.outputs.file }}");
             assert.match(steps.find((s) => s.id === "policy")?.run ?? "", /npm run -s policy-config -- "\$STACK"/);
@@ -295,6 +350,35 @@ describe("CI/CD workflows: what runs where", () => {
         }
         // The same lock as any other job that could change the stack: none but these two run `pulumi up`.
         assert.equal(new Set(deploys.map((d) => d.job.concurrency?.group)).size, 1);
+    });
+
+    it("deploys a commit only while it is the head of main, so an older run never deploys over a newer one", () => {
+        for (const { id, job } of pulumiJobs("up")) {
+            const [head, ...rest] = job.steps ?? [];
+            const flag = /^\s*echo "(\w+)=true" >>"\$GITHUB_OUTPUT"$/m.exec(head.run ?? "");
+            assert.ok(head.id && flag, `${id}: the first step says whether the run's commit is the head of main`);
+            // Every later step, `pulumi up` above all, runs only when it is.
+            const deploy = `steps.${head.id}.outputs.${flag[1]} == 'true'`;
+            const up = rest.find((s) => action(s) === "pulumi/actions" && s.with?.command === "up");
+            assert.equal(up?.if, deploy, `${id}: pulumi up is conditioned on the check`);
+            for (const s of rest) assert.equal(s.if, deploy, `${id}: ${s.name ?? s.uses ?? s.run}`);
+            assert.equal(head.env?.GH_TOKEN, "${{ github.token }}");
+            assert.equal((job.permissions as Record<string, string>).contents, "read", "to read main's head");
+            const [older, newer] = ["1".repeat(40), "2".repeat(40)];
+            const env = { GITHUB_SHA: older, GITHUB_REPOSITORY: "octo/platform", STACK: "any" };
+            const current = runStep(head, env, { stdout: older });
+            assert.equal(current.code, 0, current.stderr);
+            assert.equal(current.outputs[flag[1]], "true");
+            assert.deepEqual(current.calls, [["api", "repos/octo/platform/commits/main", "--jq", ".sha"]]);
+            const superseded = runStep(head, env, { stdout: newer });
+            assert.equal(superseded.code, 0, superseded.stderr);
+            assert.equal(superseded.outputs[flag[1]], "false");
+            assert.match(superseded.stdout, new RegExp(`^::notice .*${older}.*${newer}`, "m"));
+            // Without an answer the job fails: it neither deploys nor passes silently.
+            const failed = runStep(head, env, { code: 1, stderr: "gh: Bad credentials (HTTP 401)" });
+            assert.notEqual(failed.code, 0);
+            assert.equal(failed.outputs[flag[1]], undefined);
+        }
     });
 
     it("gives fork pull requests no way to credentials: no privileged trigger, every credentialed job guarded", () => {
