@@ -59,6 +59,7 @@ const stepsUsing = (job: Job, name: string) => (job.steps ?? []).filter((s) => a
 const needs = (job: Job) => (typeof job.needs === "string" ? [job.needs] : (job.needs ?? []));
 const flat = (s: string | undefined) => (s ?? "").replace(/\s+/g, " ");
 
+const environmentOf = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
 /** Steps that install the dependencies (`npm ci` with or without flags). */
 const isNpmCi = (s: Step) => /^npm ci\b/.test(s.run ?? "");
 
@@ -316,6 +317,91 @@ describe("CI/CD workflows: what runs where", () => {
         assert.ok(order((s) => s === creds) < order((s) => s === preview));
     });
 
+    it("previews only in an environment whose reviewers approve each run, where the secrets live", () => {
+        const [{ job, id }] = pulumiJobs("preview");
+        const environment = environmentOf(job);
+        assert.equal(environment, "preview", `${id}: the environment the preview role trusts`);
+        // A repository secret reaches any workflow that any branch adds; an environment's only the jobs it approves.
+        for (const j of jobs) {
+            if (/secrets\.\w+/.test(JSON.stringify({ env: j.job.env, steps: j.job.steps })))
+                assert.ok(environmentOf(j.job), `${j.id} reads secrets outside an environment`);
+        }
+        // The job runs only when a check found that environment with required reviewers.
+        const gate = /needs\.([\w-]+)\.outputs\.(\w+) == 'true'/.exec(flat(job.if));
+        assert.ok(gate, `${id} waits for the check`);
+        const check = jobs.find((j) => j.id === gate[1])!;
+        assert.ok(needs(job).includes(check.id));
+        assert.equal((check.job.permissions as Record<string, string>).actions, "read", "to read the environment");
+        const step = (check.job.steps ?? []).find((s) => s.run?.includes(`${gate[2]}=true`))!;
+        assert.equal(step.env?.ENVIRONMENT, environment, "the check looks up the preview job's environment");
+        const base = { GITHUB_REPOSITORY: "octo/platform", ENVIRONMENT: environment, FROM_FORK: "false" };
+        const lookup = [["api", `repos/octo/platform/environments/${environment}`]];
+        const reviewers = { type: "required_reviewers", reviewers: [{ type: "Team", reviewer: { slug: "platform" } }] };
+        const cases: { what: string; fork?: boolean; gh: GhAnswer; available: string; notice?: RegExp }[] = [
+            { what: "a fork's pull request", fork: true, gh: {}, available: "false", notice: /comes from a fork/ },
+            {
+                what: "no such environment",
+                gh: { code: 1, stdout: '{"message":"Not Found"}', stderr: "gh: Not Found (HTTP 404)" },
+                available: "false",
+                notice: /has no environment preview/,
+            },
+            {
+                what: "an environment without reviewers",
+                gh: { stdout: JSON.stringify({ name: environment, protection_rules: [{ type: "wait_timer" }] }) },
+                available: "false",
+                notice: /no required reviewers/,
+            },
+            {
+                what: "required reviewers",
+                gh: {
+                    stdout: JSON.stringify({
+                        name: environment,
+                        protection_rules: [{ type: "wait_timer" }, reviewers],
+                    }),
+                },
+                available: "true",
+            },
+        ];
+        for (const c of cases) {
+            const r = runStep(step, { ...base, FROM_FORK: String(!!c.fork) }, c.gh);
+            assert.equal(r.code, 0, `${c.what}: ${r.stderr}`);
+            assert.equal(r.outputs[gate[2]], c.available, c.what);
+            assert.deepEqual(r.calls, c.fork ? [] : lookup, c.what);
+            if (c.notice)
+                assert.match(r.stdout, new RegExp(`^::notice title=pulumi preview skipped::.*${c.notice.source}`, "m"));
+        }
+        // Anything but "not found" is an error, never a silent skip.
+        const denied = runStep(step, base, {
+            code: 1,
+            stderr: "gh: Resource not accessible by integration (HTTP 403)",
+        });
+        assert.notEqual(denied.code, 0);
+        assert.equal(denied.outputs[gate[2]], undefined);
+    });
+
+    it("installs without install scripts wherever an OIDC token is live", () => {
+        const oidc = jobs.filter((j) => (j.job.permissions as Record<string, string>)["id-token"] === "write");
+        assert.ok(oidc.length > 0);
+        for (const { id, job } of oidc) {
+            const installs = (job.steps ?? []).filter(isNpmCi);
+            assert.ok(installs.length > 0, `${id} installs the dependencies`);
+            for (const s of installs) assert.equal(s.run, "npm ci --ignore-scripts", id);
+        }
+        // The packages whose install scripts those jobs skip, each checked to be unneeded there: a new one must be
+        // checked the same way (run `npm ci --ignore-scripts`, then `npm test` and `npm run plan`) and added here.
+        const unneeded: Record<string, string> = {
+            "node_modules/@swc/core": "validates the native binary, which ships as an optional dependency",
+            "node_modules/protobufjs": "only warns about a dependent's version scheme",
+            "node_modules/@pulumi/docker-build": "installs a Pulumi plugin, which the CLI installs itself",
+            "node_modules/docker-classic": "installs a Pulumi plugin, which the CLI installs itself",
+        };
+        const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+            packages: Record<string, { hasInstallScript?: boolean }>;
+        };
+        const scripted = Object.entries(lock.packages).filter(([, p]) => p.hasInstallScript);
+        for (const [name] of scripted) assert.ok(name in unneeded, `${name} has an install script nobody checked`);
+    });
+
     it("deploys on main only, development-profile stacks before production ones, per-stack environment and lock", () => {
         const deploys = pulumiJobs("up");
         assert.equal(deploys.length, 2, "one wave of stacks, then the production wave");
@@ -389,9 +475,7 @@ describe("CI/CD workflows: what runs where", () => {
         }
         for (const { id, job } of jobs) {
             const perms = job.permissions as Record<string, string>;
-            // Testing whether a secret is set (as the preview check does) hands nothing out.
-            const text = JSON.stringify({ env: job.env, steps: job.steps }).replace(/secrets\.\w+ != ''/g, "");
-            const usesSecrets = /secrets\.\w+/.test(text);
+            const usesSecrets = /secrets\.\w+/.test(JSON.stringify({ env: job.env, steps: job.steps }));
             if (perms["id-token"] === "write" || usesSecrets) {
                 const guard = flat(job.if);
                 assert.ok(
@@ -400,12 +484,6 @@ describe("CI/CD workflows: what runs where", () => {
                 );
             }
         }
-        // The skip is explained where it happens.
-        const check = jobs.find((j) => j.id === "preview-credentials")!;
-        const run = (check.job.steps ?? []).map((s) => s.run).join("\n");
-        assert.match(run, /::notice title=pulumi preview skipped::/);
-        assert.match(run, /FROM_FORK/);
-        assert.match(run, /AWS_PREVIEW_ROLE_ARN is not set/);
     });
 
     it("names no stack: every stack-specific value comes from the stack list", () => {
@@ -494,6 +572,24 @@ describe("CI/CD workflows: the stack list (npm run -s ci-stacks)", () => {
             JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
         ).scripts;
         assert.match(scripts["ci-stacks"], /tools\/plan\/ci-stacks\.ts/);
+    });
+});
+
+describe("CI/CD workflows: the roles in docs/ci-cd.md", () => {
+    const guide = fs.readFileSync(path.join(ROOT, "docs", "ci-cd.md"), "utf8");
+    const SUB = "token.actions.githubusercontent.com:sub";
+
+    it("trusts the preview role for the preview job's environment alone, never for every pull request", () => {
+        const [{ job }] = pulumiJobs("preview");
+        const at = guide.indexOf("Trust policy of the **preview role**");
+        assert.ok(at >= 0, "the guide gives the preview role's trust policy");
+        const trust = JSON.parse(/```json\n([\s\S]*?)```/.exec(guide.slice(at))![1]) as {
+            Statement: { Condition: Record<string, Record<string, string | string[]>> }[];
+        };
+        const subjects = trust.Statement.flatMap((st) => Object.values(st.Condition).flatMap((c) => c[SUB] ?? []));
+        assert.deepEqual(subjects, [`repo:<OWNER>/<REPO>:environment:${environmentOf(job)}`]);
+        // The pull_request subject is what any branch's workflow gets, approved or not.
+        for (const [, block] of guide.matchAll(/```json\n([\s\S]*?)```/g)) assert.doesNotMatch(block, /:pull_request"/);
     });
 });
 
