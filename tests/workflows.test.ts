@@ -486,21 +486,46 @@ describe("CI/CD workflows: what runs where", () => {
         }
     });
 
-    it("names no stack: every stack-specific value comes from the stack list", () => {
-        const stacks = listStacks(ROOT);
-        for (const w of workflows) {
-            const strings: string[] = [];
-            const walk = (v: unknown) => {
-                if (typeof v === "string") strings.push(v);
-                else if (Array.isArray(v)) v.forEach(walk);
-                else if (v && typeof v === "object") Object.entries(v).forEach(([k, x]) => (strings.push(k), walk(x)));
-            };
-            walk(w.doc);
-            for (const s of strings) {
-                for (const stack of stacks) {
-                    assert.ok(!new RegExp(`(^|[^A-Za-z0-9])${stack}([^A-Za-z0-9]|$)`).test(s), `"${s}" names ${stack}`);
-                }
+    it("names no stack: wherever a stack could be named, it comes from the stack list", () => {
+        // Only the places that select a stack are read, never the rest of the text, so a stack file of any valid
+        // name (test, main, preview, up...) leaves this test as it is.
+        const LIST = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.(stacks|first|last)\) \}\}$/;
+        const STACK = "${{ matrix.stack.stack }}";
+        const [preview] = pulumiJobs("preview");
+        for (const { id, job } of jobs) {
+            const matrix = job.strategy?.matrix ?? {};
+            if ("stack" in matrix) assert.match(String(matrix.stack), LIST, `${id}: matrix.stack`);
+            for (const k of ["include", "exclude"]) assert.ok(!(k in matrix), `${id}: matrix.${k} can name stacks`);
+            const environment = environmentOf(job);
+            // The preview environment is the one every stack's preview shares; every other is a stack's own.
+            if (environment !== undefined && job !== preview.job)
+                assert.equal(environment, STACK, `${id}: environment`);
+            if (job.env?.STACK !== undefined) assert.equal(job.env.STACK, STACK, `${id}: env.STACK`);
+            if (job.env?.STACK_NAME !== undefined) {
+                const name = String(job.env.STACK_NAME);
+                assert.ok(name.endsWith(`|| matrix.stack.stack }}`) || name === STACK, `${id}: env.STACK_NAME ${name}`);
+                // Its only literals are the organisation's format and the empty string.
+                for (const [literal] of name.matchAll(/'[^']*'/g))
+                    assert.match(literal, /^'(\{0\}\/\{1\})?'$/, `${id}: env.STACK_NAME ${literal}`);
             }
+            for (const step of job.steps ?? []) {
+                const where = `${id}: ${step.name ?? step.uses ?? step.run?.slice(0, 40)}`;
+                if (step.with?.["stack-name"] !== undefined)
+                    assert.ok(["${{ env.STACK_NAME }}", STACK].includes(String(step.with["stack-name"])), where);
+                const script = step.run ?? "";
+                // The stack a command is given: pulumi's --stack/-s and `stack select`, and the project's commands.
+                const selectors = new RegExp(
+                    String.raw`(?:--stack[= ]|pulumi\b[^\n|;&]*?\s-s\s+|pulumi stack (?:select|init|rm)\s+|` +
+                        String.raw`npm run -s (?:plan|policy-config) -- )("[^"]*"|'[^']*'|[^\s;|&)]+)`,
+                    "g",
+                );
+                for (const [, arg] of script.matchAll(selectors))
+                    assert.match(arg, /^"\$\{?STACK(_NAME)?\}?"$/, `${where}: selects ${arg}`);
+                // Nothing branches on a stack's name.
+                assert.doesNotMatch(script, /\$\{?STACK(_NAME)?\}?"?\s*(==?|!=)\s|case "?\$\{?STACK/, where);
+                assert.doesNotMatch(flat(step.if), /(matrix\.stack\.stack|env\.STACK(_NAME)?)\s*[!=]=/, where);
+            }
+            assert.doesNotMatch(flat(job.if), /(matrix\.stack\.stack|env\.STACK(_NAME)?)\s*[!=]=/, id);
         }
     });
 });
