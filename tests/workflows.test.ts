@@ -7,6 +7,7 @@ import { policyConfigOf } from "../tools/policy-config";
 import { LAST_PROFILE, ciStacks, githubOutputs } from "../tools/plan/ci-stacks";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { pool, projectWith, tempProject } from "./helpers/cli";
+import { planOf } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
@@ -616,7 +617,128 @@ describe("CI/CD workflows: the roles in docs/ci-cd.md", () => {
         // The pull_request subject is what any branch's workflow gets, approved or not.
         for (const [, block] of guide.matchAll(/```json\n([\s\S]*?)```/g)) assert.doesNotMatch(block, /:pull_request"/);
     });
+
+    it("gives the preview role reads only", () => {
+        const actions = [...section(guide, "#### What the preview role may do").matchAll(/`([a-z0-9-]+):(\w+\*?)`/g)];
+        assert.ok(actions.length > 0);
+        // Decrypt reads the state's secrets with a self-managed backend's key; nothing else may change or create.
+        for (const [, service, name] of actions)
+            assert.match(name, /^(Describe|Get|List)|^Decrypt$/, `${service}:${name}`);
+    });
+
+    it("lists for the deploy role every service the stacks use and what AWS checks on the caller", async () => {
+        const text = section(guide, "#### What the deploy role may do");
+        const needed = new Map<string, string>();
+        const need = (why: string, ...items: string[]) => items.forEach((i) => needed.set(i, why));
+        for (const stack of listStacks(ROOT)) {
+            const { resources } = await planOf(stack, "update");
+            for (const r of resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+                const why = `${stack}: ${r.type} ${r.name}`;
+                need(why, `${iamPrefix(r.type)}:`);
+                // Roles are handed to the service that assumes them.
+                if (r.type === "aws:iam/role:Role")
+                    need(why, "iam:PassRole", ...trustedServices(r.inputs.assumeRolePolicy));
+                // The first use of these in an account creates a service-linked role in the caller's name.
+                const linked = serviceLinkedRole(r.type, r.inputs);
+                if (linked) need(why, "iam:CreateServiceLinkedRole", linked);
+                // RDS, Secrets Manager, ECR and ElastiCache create KMS grants or data keys as the caller, and the key
+                // policy leaves that caller's rights to IAM.
+                if (r.type === "aws:kms/key:Key") need(why, ...KEY_USE.map((a) => `kms:${a}`));
+                if (r.type === "aws:lambda/invocation:Invocation") need(why, "lambda:InvokeFunction");
+                const delivers =
+                    r.type === "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration" ||
+                    (r.type === "aws:elasticache/replicationGroup:ReplicationGroup" &&
+                        ((r.inputs.logDeliveryConfigurations as unknown[] | undefined) ?? []).length > 0);
+                if (delivers) need(why, ...LOG_DELIVERY.map((a) => `logs:${a}`));
+                if (r.type === "aws:cloudwatch/logDeliverySource:LogDeliverySource")
+                    need(
+                        why,
+                        "logs:PutDeliverySource",
+                        "logs:CreateDelivery",
+                        "cloudfront:AllowVendedLogDeliveryForResource",
+                    );
+            }
+        }
+        for (const [item, why] of needed)
+            assert.ok(text.includes(`\`${item}`), `the deploy role lacks ${item} (${why})`);
+    });
 });
+
+/** The text under a Markdown heading, up to the next heading. */
+function section(text: string, heading: string): string {
+    const at = text.indexOf(`\n${heading}\n`);
+    assert.ok(at >= 0, `no section ${heading}`);
+    const rest = text.slice(at + heading.length + 2);
+    const next = rest.search(/\n#{1,4} /);
+    return next < 0 ? rest : rest.slice(0, next);
+}
+
+/** What the deployer needs on each stack key for the services that use it in the deployer's name. */
+const KEY_USE = ["CreateGrant", "RetireGrant", "DescribeKey", "Decrypt", "GenerateDataKey*", "Encrypt"];
+
+/** The services a role's trust policy (JSON) lets assume it. */
+function trustedServices(policy: unknown): string[] {
+    const doc = JSON.parse(String(policy)) as { Statement: { Principal: { Service?: string | string[] } }[] };
+    return doc.Statement.flatMap((st) => st.Principal.Service ?? []);
+}
+
+/** The log-delivery actions AWS checks on the caller for ElastiCache and WAF logs sent to CloudWatch Logs. */
+const LOG_DELIVERY = [
+    "CreateLogDelivery",
+    "GetLogDelivery",
+    "UpdateLogDelivery",
+    "DeleteLogDelivery",
+    "ListLogDeliveries",
+    "PutResourcePolicy",
+    "DescribeResourcePolicies",
+    "DescribeLogGroups",
+];
+
+/** IAM service prefixes of the @pulumi/aws modules the program uses; a new module must be added to be documented. */
+const IAM_PREFIXES: Record<string, string> = {
+    acm: "acm",
+    appautoscaling: "application-autoscaling",
+    budgets: "budgets",
+    cloudfront: "cloudfront",
+    ec2: "ec2",
+    ecr: "ecr",
+    ecs: "ecs",
+    elasticache: "elasticache",
+    iam: "iam",
+    kms: "kms",
+    lambda: "lambda",
+    lb: "elasticloadbalancing",
+    rds: "rds",
+    route53: "route53",
+    s3: "s3",
+    secretsmanager: "secretsmanager",
+    sns: "sns",
+    vpc: "ec2",
+    wafv2: "wafv2",
+};
+
+/** The IAM prefix of a resource type token `aws:<module>/<member>:<Type>`. */
+function iamPrefix(type: string): string {
+    const [, module, member] = /^aws:([^/]+)\/([^:]+):/.exec(type) ?? [];
+    // @pulumi/aws's cloudwatch module holds three services.
+    if (module === "cloudwatch") return /^log/.test(member) ? "logs" : /^event/.test(member) ? "events" : "cloudwatch";
+    assert.ok(IAM_PREFIXES[module], `no IAM prefix known for ${type}: add its module to IAM_PREFIXES`);
+    return IAM_PREFIXES[module];
+}
+
+/** The service whose service-linked role the first resource of this type in an account creates, if any. */
+function serviceLinkedRole(type: string, inputs: Record<string, unknown>): string | undefined {
+    const linked: Record<string, string> = {
+        "aws:elasticache/replicationGroup:ReplicationGroup": "elasticache.amazonaws.com",
+        "aws:rds/cluster:Cluster": "rds.amazonaws.com",
+        "aws:ecs/cluster:Cluster": "ecs.amazonaws.com",
+        "aws:lb/loadBalancer:LoadBalancer": "elasticloadbalancing.amazonaws.com",
+        "aws:cloudfront/vpcOrigin:VpcOrigin": "vpcorigin.cloudfront.amazonaws.com",
+    };
+    if (type === "aws:appautoscaling/target:Target")
+        return `${String(inputs.serviceNamespace)}.application-autoscaling.amazonaws.com`;
+    return linked[type];
+}
 
 /** -1, 0 or 1 as `a` is older than, the same as or newer than `b` (plain x.y.z versions). */
 function compareVersions(a: string, b: string): number {
