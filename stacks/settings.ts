@@ -12,6 +12,7 @@ import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitor
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
 import { dataApiProblems } from "../components/aurora/iamUsers";
+import { stackNameIssues } from "./stack-name";
 
 /** Everything a stack's config decides, validated and typed. Built before any resource exists. */
 export interface Settings {
@@ -249,7 +250,7 @@ export function parseSettings(
     stack: string,
     secretKeys: readonly string[] = [],
 ): Settings {
-    const issues: ConfigIssue[] = [...checkKeys(raw)];
+    const issues: ConfigIssue[] = [...stackNameIssues(stack), ...checkKeys(raw)];
     issues.push(...checkSecretKeys(raw, secretKeys, new Set(issues.map((i) => i.key))));
     const region = raw["aws:region"];
     issues.push(...checkRegion(region));

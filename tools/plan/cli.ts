@@ -8,6 +8,7 @@
 import * as path from "path";
 import { ConfigError, formatIssue } from "../../stacks/common";
 import { parseSettings } from "../../stacks/settings";
+import { PULUMI_STACK_NAME, stackNameProblem } from "../../stacks/stack-name";
 import { ProgramLocation, UsageError, programLocation, readProject, readStackConfig } from "./project";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -68,7 +69,10 @@ function parseArgs(input: string[]): Args {
     if (!help && format !== undefined && format !== "json" && flags.includes("--json"))
         throw new UsageError(`--json and --format ${format} disagree; give one of them\n${USAGE}`);
     const stack = positional[0] ?? "dev";
-    if (!help && !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name\n${USAGE}`);
+    // Pulumi's rule, before the name becomes a file name; the settings add what the program needs of it.
+    if (!help && !PULUMI_STACK_NAME.test(stack)) {
+        throw new UsageError(`stack "${stack}" ${stackNameProblem(stack)}\n${USAGE}`);
+    }
     return {
         stack,
         update: flags.includes("--update"),
