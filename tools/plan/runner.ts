@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
@@ -352,11 +353,16 @@ function isSecret(v: unknown): boolean {
     return v !== null && typeof v === "object" && (v as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG;
 }
 
-/** Forgets the project's own modules so the next run registers its resources again. */
-function forgetProjectModules(dir: string): void {
+/**
+ * Forgets the project's own modules so the next run registers its resources again. Node caches a module under its
+ * real path, so a program reached through a symbolic link (a project directory linking this repository's code) is
+ * forgotten under the directory its entry really lives in too.
+ */
+function forgetProjectModules(dir: string, entry?: string): void {
+    const roots = [dir, ...(entry && fs.existsSync(entry) ? [path.dirname(fs.realpathSync(entry))] : [])];
     for (const key of Object.keys(require.cache)) {
         if (
-            key.startsWith(dir) &&
+            roots.some((root) => key.startsWith(root)) &&
             !key.includes(`${path.sep}node_modules${path.sep}`) &&
             !key.includes(`${path.sep}tools${path.sep}`)
         ) {
@@ -422,7 +428,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             supportsTransforms: false,
             supportsInvokeTransforms: false,
         });
-        forgetProjectModules(program.pwd);
+        forgetProjectModules(program.pwd, program.entry);
 
         let failure: unknown;
         // Placeholders are accepted only here: loadSettings refuses them unless this flag is set.
