@@ -16,6 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import * as prettier from "prettier";
 import { planStack } from "./plan/plan";
+import { UsageError, failedWith, parseCli, runMain, write } from "./cli-common";
 import { listStacks } from "./plan/project";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -103,17 +104,37 @@ function machine(): string[] {
     ];
 }
 
-function option(name: string): string | undefined {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const USAGE =
+    "usage: npm run bench [-- --runs N] [--no-cdk] [--out file]\n" +
+    "  --runs     cold runs per stack and mode (default 5)\n" +
+    "  --no-cdk   skip the comparison with `cdk synth`\n" +
+    "  --out      the page to write (default docs/performance.md)\n" +
+    "  -h, --help print this help";
 
-async function main(): Promise<void> {
-    const runs = Number(option("--runs") ?? 5);
-    const out = path.resolve(ROOT, option("--out") ?? "docs/performance.md");
+const SPEC = {
+    usage: USAGE,
+    options: {
+        runs: { type: "string", takes: "a number of runs" },
+        "no-cdk": { type: "boolean" },
+        out: { type: "string", takes: "a file" },
+    },
+    positionals: { min: 0, max: 0, what: "arguments" },
+} as const;
+
+async function main(): Promise<number> {
+    const { help, values } = parseCli(process.argv.slice(2), SPEC);
+    if (help) {
+        await write(process.stdout, `${USAGE}\n`);
+        return 0;
+    }
+    const runs = Number(values.runs ?? 5);
+    if (!Number.isInteger(runs) || runs < 1) {
+        throw new UsageError(`--runs ${values.runs} is not a number of runs; expected a whole number from 1\n${USAGE}`);
+    }
+    const out = path.resolve(ROOT, values.out ?? "docs/performance.md");
     const facts = machine();
     const table = await planTable(runs);
-    const ratio = process.argv.includes("--no-cdk") ? ["(CDK comparison skipped: --no-cdk)"] : cdkRatio(runs);
+    const ratio = values["no-cdk"] ? ["(CDK comparison skipped: --no-cdk)"] : cdkRatio(runs);
     const doc = [
         "# Performance of the offline plan",
         "",
@@ -144,7 +165,8 @@ async function main(): Promise<void> {
     const formatted = await prettier.format(doc, { ...(await prettier.resolveConfig(out)), filepath: out });
     fs.writeFileSync(out, formatted);
     process.stdout.write(`${formatted}\nwritten to ${out}\n`);
-    if (!option("--out")) updateReadme(facts, ratio);
+    if (values.out === undefined) updateReadme(facts, ratio);
+    return 0;
 }
 
 const README = path.join(ROOT, "README.md");
@@ -176,7 +198,4 @@ function updateReadme(facts: string[], ratio: string[]): void {
     fs.writeFileSync(README, `${readme.slice(0, from + README_START.length)}\n\n${block}\n\n${readme.slice(to)}`);
 }
 
-main().catch((e) => {
-    process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-});
+if (require.main === module) runMain(main, failedWith(1));

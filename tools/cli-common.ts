@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "util";
 import { ConfigError, formatIssue } from "../stacks/common";
+import { PULUMI_STACK_NAME, stackNameProblem } from "../stacks/stack-name";
 import { UsageError } from "./plan/project";
 
 export { UsageError };
@@ -97,8 +98,9 @@ export function parseCli<O extends Record<string, OptionSpec>>(
     delete values.help;
     const { min, max, what } = spec.positionals;
     if (positionals.length < min || positionals.length > max) {
+        const got = positionals.map((p) => `"${p}"`).join(", ") || "none";
         const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-        problems.push(`expected ${expected} ${what}, got ${positionals.map((p) => `"${p}"`).join(", ") || "none"}`);
+        problems.push(max === 0 ? `takes no ${what}, got ${got}` : `expected ${expected} ${what}, got ${got}`);
     }
     if (!help && problems.length > 0) throw new UsageError(`${problems.join("\n")}\n${spec.usage}`);
     return { help, values: values as ParsedCli<O>["values"], positionals };
@@ -109,6 +111,14 @@ function checkTaken(arg: string, options: Record<string, OptionSpec>): string[] 
     const name = arg.startsWith("--") ? arg.slice(2).split("=")[0] : arg.length === 2 ? arg.slice(1) : undefined;
     const known = Object.entries(options).some(([n, o]) => n === name || o.short === name);
     return known ? [] : [`unknown option ${arg.split("=")[0]}`];
+}
+
+/**
+ * Why a stack argument cannot even be looked for (Pulumi's rule, checked before the name becomes a file name), or
+ * undefined; what the program needs of the name beyond that is the settings' to report, with the config's problems.
+ */
+export function stackArgProblem(stack: string): string | undefined {
+    return PULUMI_STACK_NAME.test(stack) ? undefined : `stack "${stack}" ${stackNameProblem(stack)}`;
 }
 
 /** Writes and resolves once the stream has handed the text to the OS (a pipe may take it in several chunks). */
@@ -124,6 +134,22 @@ export function failure(e: unknown): { code: number; text: string } {
     }
     if (e instanceof UsageError) return { code: 2, text: `error: ${e.message}\n` };
     return { code: 3, text: `error: ${(e as Error)?.message ?? String(e)}\n` };
+}
+
+/** Classifies a failure as {@link failure} does, but with `code` for one that is not about usage or config. */
+export function failedWith(code: number): (e: unknown) => { code: number; text: string } {
+    return (e) => {
+        const classified = failure(e);
+        return e instanceof UsageError || e instanceof ConfigError ? classified : { ...classified, code };
+    };
+}
+
+/**
+ * The whole command line of a command that takes no argument but -h/--help: true when help was asked for.
+ * @throws UsageError naming each flag or argument it does not take.
+ */
+export function noArguments(argv: readonly string[], usage: string): boolean {
+    return parseCli(argv, { usage, options: {}, positionals: { min: 0, max: 0, what: "arguments" } }).help;
 }
 
 /**

@@ -8,7 +8,8 @@
 import * as path from "path";
 import { PROJECT, formatIssue } from "../stacks/common";
 import { DEFAULT_POLICY_PROFILE, checkPolicyProfile, policyProfileFile } from "../stacks/policy-profiles";
-import { UsageError, readStackConfig } from "./plan/project";
+import { UsageError, parseCli, runMain, stackArgProblem, write } from "./cli-common";
+import { readStackConfig } from "./plan/project";
 
 /** The stack's policy profile and the absolute path of its file. */
 export function policyConfigOf(dir: string, stack: string): { profile: string; file: string } {
@@ -22,29 +23,29 @@ export function policyConfigOf(dir: string, stack: string): { profile: string; f
     return { profile, file: policyProfileFile(profile) };
 }
 
-function main(argv: string[]): number {
-    const usage = "usage: npm run -s policy-config -- <stack> [--dir <project dir>]";
-    const dirAt = argv.indexOf("--dir");
-    const dir = dirAt >= 0 ? argv[dirAt + 1] : path.resolve(__dirname, "..");
-    const rest = dirAt >= 0 ? [...argv.slice(0, dirAt), ...argv.slice(dirAt + 2)] : argv;
-    if (rest.includes("-h") || rest.includes("--help")) {
-        process.stdout.write(`${usage}\n`);
+const USAGE =
+    "usage: npm run -s policy-config -- <stack> [--dir <project dir>]\n" +
+    "  stack      a stack with a Pulumi.<stack>.yaml file\n" +
+    "  --dir      the project directory holding the stack file (default: this repository)\n" +
+    "  -h, --help print this help";
+
+const SPEC = {
+    usage: USAGE,
+    options: { dir: { type: "string", takes: "a directory" } },
+    positionals: { min: 1, max: 1, what: "stack name" },
+} as const;
+
+async function main(): Promise<number> {
+    const { help, values, positionals } = parseCli(process.argv.slice(2), SPEC);
+    if (help) {
+        await write(process.stdout, `${USAGE}\n`);
         return 0;
     }
-    if (!dir || rest.length !== 1 || rest[0].startsWith("-")) throw new UsageError(usage);
-    const { file } = policyConfigOf(path.resolve(dir), rest[0]);
-    process.stdout.write(`${path.relative(process.cwd(), file) || file}\n`);
+    const badStack = stackArgProblem(positionals[0]);
+    if (badStack) throw new UsageError(`${badStack}\n${USAGE}`);
+    const { file } = policyConfigOf(path.resolve(values.dir ?? path.resolve(__dirname, "..")), positionals[0]);
+    await write(process.stdout, `${path.relative(process.cwd(), file) || file}\n`);
     return 0;
 }
 
-if (require.main === module) {
-    let code: number;
-    try {
-        code = main(process.argv.slice(2));
-    } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
-        code = e instanceof UsageError ? 2 : 3;
-    }
-    // Set the code and let the process end by itself: output still queued for a pipe is written first.
-    process.exitCode = code;
-}
+if (require.main === module) runMain(main);

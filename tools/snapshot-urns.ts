@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { UsageError, failedWith, parseCli, runMain, stackArgProblem, write } from "./cli-common";
 import { PROJECT_DIR, RunResult, runProgram } from "./plan/runner";
 import type { PlanMode } from "./plan/types";
 
@@ -54,8 +55,24 @@ export function snapshotFiles(): string[] {
         .map((f) => path.join(SNAPSHOT_DIR, f));
 }
 
-async function main(argv: string[]): Promise<void> {
-    const stacks = argv.length > 0 ? argv : snapshotFiles().map((f) => path.basename(f, ".json"));
+const USAGE =
+    "usage: node -r ./tools/register.js tools/snapshot-urns.ts [stack...]\n" +
+    "  stack      a stack whose URNs to record (default: every stack that already has a snapshot)\n" +
+    "  -h, --help print this help";
+
+async function main(): Promise<number> {
+    const { help, positionals } = parseCli(process.argv.slice(2), {
+        usage: USAGE,
+        options: {},
+        positionals: { min: 0, max: Infinity, what: "stack names" },
+    });
+    if (help) {
+        await write(process.stdout, `${USAGE}\n`);
+        return 0;
+    }
+    const bad = positionals.map(stackArgProblem).filter((p) => p !== undefined);
+    if (bad.length > 0) throw new UsageError(`${bad.join("\n")}\n${USAGE}`);
+    const stacks = positionals.length > 0 ? positionals : snapshotFiles().map((f) => path.basename(f, ".json"));
     if (stacks.length === 0) throw new Error("no stack given and no snapshot to refresh");
     fs.mkdirSync(SNAPSHOT_DIR, { recursive: true });
     for (const stack of stacks) {
@@ -69,11 +86,7 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`${path.relative(PROJECT_DIR, file)}: ${Object.keys(snapshot.resources).length} URNs\n`);
         for (const urn of removed) process.stdout.write(`  no longer recorded: ${urn}\n`);
     }
+    return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).catch((e: unknown) => {
-        process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
-        process.exit(1);
-    });
-}
+if (require.main === module) runMain(main, failedWith(1));

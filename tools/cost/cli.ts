@@ -6,9 +6,9 @@
  * 3 the program itself failed.
  */
 import * as path from "path";
-import { ConfigError, formatIssue } from "../../stacks/common";
 import { parseSettings } from "../../stacks/settings";
-import { UsageError, readStackConfig } from "../plan/project";
+import { UsageError, failure, parseCli, runMain, stackArgProblem, write } from "../cli-common";
+import { readStackConfig } from "../plan/project";
 import { AssumptionError, withOverrides } from "./assumptions";
 import { MissingPricesError, readPriceFile } from "./prices";
 
@@ -22,6 +22,16 @@ const USAGE =
     "  --assume   override one usage assumption (repeatable); the text output lists them all\n" +
     "  -h, --help print this help";
 
+const SPEC = {
+    usage: USAGE,
+    options: {
+        json: { type: "boolean" },
+        dir: { type: "string", takes: "a directory" },
+        assume: { type: "string", multiple: true, takes: "name=value" },
+    },
+    positionals: { min: 1, max: 1, what: "stack name" },
+} as const;
+
 interface Args {
     stack: string;
     json: boolean;
@@ -30,51 +40,24 @@ interface Args {
     help: boolean;
 }
 
-function takeValues(argv: string[], flag: string): { values: string[]; rest: string[] } {
-    const values: string[] = [];
-    const rest: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] !== flag) {
-            rest.push(argv[i]);
-            continue;
-        }
-        const v = argv[i + 1];
-        if (v === undefined || v.startsWith("-")) throw new UsageError(`${flag} needs a value\n${USAGE}`);
-        values.push(v);
-        i++;
-    }
-    return { values, rest };
-}
-
-export function parseArgs(argv: string[]): Args {
-    const dirs = takeValues(argv, "--dir");
-    const assumes = takeValues(dirs.rest, "--assume");
-    const positional = assumes.rest.filter((a) => !a.startsWith("-"));
-    const flags = assumes.rest.filter((a) => a.startsWith("-"));
-    const help = flags.some((f) => f === "-h" || f === "--help");
-    const unknown = flags.filter((f) => !["--json", "--help", "-h"].includes(f));
-    if (!help && unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(", ")}\n${USAGE}`);
-    if (!help && positional.length !== 1) {
-        throw new UsageError(`expected one stack name, got ${positional.join(", ") || "none"}\n${USAGE}`);
-    }
-    if (dirs.values.length > 1) throw new UsageError(`--dir given more than once\n${USAGE}`);
+export function parseCostArgs(argv: readonly string[]): Args {
+    const { help, values, positionals } = parseCli(argv, SPEC);
+    const problems: string[] = [];
     const assume: Record<string, string> = {};
-    for (const a of assumes.values) {
+    for (const a of values.assume) {
         const at = a.indexOf("=");
-        if (at <= 0) throw new UsageError(`--assume ${a}: expected name=value\n${USAGE}`);
-        assume[a.slice(0, at)] = a.slice(at + 1);
+        if (at <= 0) problems.push(`--assume ${a}: expected name=value`);
+        else assume[a.slice(0, at)] = a.slice(at + 1);
     }
-    const stack = positional[0] ?? "";
-    if (!help && !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name\n${USAGE}`);
-    return { stack, json: flags.includes("--json"), dir: dirs.values[0] && path.resolve(dirs.values[0]), assume, help };
-}
-
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-    return new Promise((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
+    const stack = positionals[0] ?? "";
+    const badStack = help ? undefined : stackArgProblem(stack);
+    if (badStack) problems.push(badStack);
+    if (!help && problems.length > 0) throw new UsageError(`${problems.join("\n")}\n${USAGE}`);
+    return { stack, json: values.json, dir: values.dir && path.resolve(values.dir), assume, help };
 }
 
 async function main(): Promise<number> {
-    const args = parseArgs(process.argv.slice(2));
+    const args = parseCostArgs(process.argv.slice(2));
     if (args.help) {
         await write(process.stdout, `${USAGE}\n`);
         return 0;
@@ -91,25 +74,11 @@ async function main(): Promise<number> {
     return 0;
 }
 
-function failure(e: unknown): { code: number; text: string } {
-    if (e instanceof ConfigError) {
-        const lines = e.issues.map((i) => `  ${formatIssue(i)}`).join("\n");
-        return { code: 2, text: `error: invalid configuration for this stack:\n${lines}\n` };
-    }
+/** Unknown assumptions and regions without price data are usage errors too. */
+function costFailure(e: unknown): { code: number; text: string } {
     if (e instanceof AssumptionError) return { code: 2, text: `error: ${e.problems.join("\nerror: ")}\n` };
-    if (e instanceof UsageError || e instanceof MissingPricesError) return { code: 2, text: `error: ${e.message}\n` };
-    return { code: 3, text: `error: ${(e as Error)?.message ?? String(e)}\n` };
+    if (e instanceof MissingPricesError) return { code: 2, text: `error: ${e.message}\n` };
+    return failure(e);
 }
 
-if (require.main === module) {
-    main()
-        .catch(async (e: unknown) => {
-            const { code, text } = failure(e);
-            await write(process.stderr, text);
-            return code;
-        })
-        .then(
-            (code) => process.exit(code),
-            () => process.exit(3),
-        );
-}
+if (require.main === module) runMain(main, costFailure);

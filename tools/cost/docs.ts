@@ -11,6 +11,7 @@ import { dominantTypes } from "./levers";
 import { CostEstimate } from "./model";
 import { readPriceFile } from "./prices";
 import { usd } from "./render";
+import { failedWith, noArguments, runMain, write } from "../cli-common";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const COST_PAGE = path.join(ROOT, "docs", "cost.md");
@@ -177,20 +178,25 @@ export async function documentedEstimates(): Promise<CostEstimate[]> {
     return out;
 }
 
+const USAGE =
+    "usage: npm run docs:cost (writes docs/cost.md and the cost block in README.md)\n  -h, --help print this help";
+
 if (require.main === module) {
-    (async () => {
+    runMain(async () => {
+        if (noArguments(process.argv.slice(2), USAGE)) {
+            await write(process.stdout, `${USAGE}\n`);
+            return 0;
+        }
         const estimates = await documentedEstimates();
         writeFileSync(COST_PAGE, await renderCostPage(estimates));
-        console.log(`wrote ${path.relative(ROOT, COST_PAGE)}`);
+        await write(process.stdout, `wrote ${path.relative(ROOT, COST_PAGE)}\n`);
         const readme = readFileSync(README, "utf8");
         if (readme.includes(README_START)) {
             writeFileSync(README, replaceBlock(readme, await renderReadmeBlock(estimates)));
-            console.log("updated the cost block in README.md");
+            await write(process.stdout, "updated the cost block in README.md\n");
         } else {
-            console.log(`README.md has no ${README_START} block; not updated`);
+            await write(process.stdout, `README.md has no ${README_START} block; not updated\n`);
         }
-    })().catch((e: unknown) => {
-        console.error(`error: ${(e as Error).message}`);
-        process.exit(1);
-    });
+        return 0;
+    }, failedWith(1));
 }

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
-import { ConfigError, formatIssue } from "../../stacks/common";
 import { parseSettings } from "../../stacks/settings";
-import { UsageError, readStackConfig } from "../plan/project";
+import { UsageError, parseCli, runMain, stackArgProblem } from "../cli-common";
+import { readStackConfig } from "../plan/project";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -20,6 +20,15 @@ const USAGE =
     "  --out      where to write architecture-<stack>.mmd and .svg (default: docs/ of the project directory)\n" +
     "  -h, --help print this help";
 
+const SPEC = {
+    usage: USAGE,
+    options: {
+        dir: { type: "string", takes: "a directory" },
+        out: { type: "string", takes: "a directory" },
+    },
+    positionals: { min: 1, max: 1, what: "stack name" },
+} as const;
+
 interface Args {
     stack: string;
     dir?: string;
@@ -27,32 +36,17 @@ interface Args {
     help: boolean;
 }
 
-function option(argv: string[], flag: string): { value?: string; rest: string[] } {
-    const at = argv.indexOf(flag);
-    if (at < 0) return { rest: argv };
-    const value = argv[at + 1];
-    if (!value || value.startsWith("-")) throw new UsageError(`${flag} needs a directory\n${USAGE}`);
-    return { value, rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
-}
-
-export function parseArgs(argv: string[]): Args {
-    const dir = option(argv, "--dir");
-    const out = option(dir.rest, "--out");
-    const positional = out.rest.filter((a) => !a.startsWith("-"));
-    const flags = out.rest.filter((a) => a.startsWith("-"));
-    const help = flags.some((f) => f === "-h" || f === "--help");
-    const unknown = flags.filter((f) => !["--help", "-h"].includes(f));
-    if (!help && unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(", ")}\n${USAGE}`);
-    if (!help && positional.length !== 1) {
-        throw new UsageError(`expected one stack name, got ${positional.join(", ") || "none"}\n${USAGE}`);
-    }
-    const stack = positional[0] ?? "";
-    if (!help && !/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name\n${USAGE}`);
-    return { stack, dir: dir.value && path.resolve(dir.value), out: out.value && path.resolve(out.value), help };
+export function parseDiagramArgs(argv: readonly string[]): Args {
+    const { help, values, positionals } = parseCli(argv, SPEC);
+    const stack = positionals[0] ?? "";
+    const badStack = help ? undefined : stackArgProblem(stack);
+    if (badStack) throw new UsageError(`${badStack}\n${USAGE}`);
+    const { dir, out } = values;
+    return { stack, dir: dir && path.resolve(dir), out: out && path.resolve(out), help };
 }
 
 async function main(): Promise<number> {
-    const args = parseArgs(process.argv.slice(2));
+    const args = parseDiagramArgs(process.argv.slice(2));
     if (args.help) {
         process.stdout.write(`${USAGE}\n`);
         return 0;
@@ -75,24 +69,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-function failure(e: unknown): { code: number; text: string } {
-    if (e instanceof ConfigError) {
-        const lines = e.issues.map((i) => `  ${formatIssue(i)}`).join("\n");
-        return { code: 2, text: `error: invalid configuration for this stack:\n${lines}\n` };
-    }
-    if (e instanceof UsageError) return { code: 2, text: `error: ${e.message}\n` };
-    return { code: 3, text: `error: ${(e as Error)?.message ?? String(e)}\n` };
-}
-
-if (require.main === module) {
-    main()
-        .catch((e: unknown) => {
-            const { code, text } = failure(e);
-            process.stderr.write(text);
-            return code;
-        })
-        .then(
-            (code) => process.exit(code),
-            () => process.exit(3),
-        );
-}
+if (require.main === module) runMain(main);

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { replaceBlock } from "../cost/docs";
 import { diagramStack } from "./stack";
+import { failedWith, noArguments, runMain, write } from "../cli-common";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DOCS_DIR = path.join(ROOT, "docs");
@@ -37,24 +38,29 @@ export function readmeBlock(stack = README_STACK): string {
     ].join("\n");
 }
 
+const USAGE =
+    "usage: npm run docs:diagram (writes docs/architecture-<stack>.mmd and .svg and the README's diagram block)\n  -h, --help print this help";
+
 if (require.main === module) {
-    (async () => {
+    runMain(async () => {
+        if (noArguments(process.argv.slice(2), USAGE)) {
+            await write(process.stdout, `${USAGE}\n`);
+            return 0;
+        }
         for (const stack of DIAGRAM_STACKS) {
             const files = await diagramStack(stack);
             writeFileSync(diagramFile(stack, "mmd"), files.mermaid);
             writeFileSync(diagramFile(stack, "svg"), files.svg);
-            console.log(`wrote docs/architecture-${stack}.mmd and .svg`);
+            await write(process.stdout, `wrote docs/architecture-${stack}.mmd and .svg\n`);
             if (stack !== README_STACK) continue;
             const readme = readFileSync(README, "utf8");
             if (readme.includes(README_START)) {
                 writeFileSync(README, replaceBlock(readme, readmeBlock(), README_START, README_END));
-                console.log("updated the architecture block in README.md");
+                await write(process.stdout, "updated the architecture block in README.md\n");
             } else {
-                console.log(`README.md has no ${README_START} block; not updated`);
+                await write(process.stdout, `README.md has no ${README_START} block; not updated\n`);
             }
         }
-    })().catch((e: unknown) => {
-        console.error(`error: ${(e as Error).message}`);
-        process.exit(1);
-    });
+        return 0;
+    }, failedWith(1));
 }

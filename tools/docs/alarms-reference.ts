@@ -17,6 +17,7 @@ import {
 } from "../../components/monitoring/definitions";
 import { PROJECT } from "../../stacks/common";
 import { replaceBlock } from "../cost/docs";
+import { failedWith, noArguments, runMain, write } from "../cli-common";
 
 export const ALARMS_FILE = path.resolve(__dirname, "..", "..", "docs", "alarms.md");
 
@@ -190,17 +191,20 @@ export async function renderAlarms(): Promise<string> {
     });
 }
 
+const USAGE =
+    "usage: npm run docs (writes the alarm reference and the alarm table in README.md)\n  -h, --help print this help";
+
 if (require.main === module) {
-    Promise.all([renderAlarms(), renderReadmeBlock()]).then(
-        ([text, block]) => {
-            writeFileSync(ALARMS_FILE, text);
-            process.stdout.write(`wrote ${path.relative(process.cwd(), ALARMS_FILE)}\n`);
-            writeFileSync(README, replaceBlock(readFileSync(README, "utf8"), block, README_START, README_END));
-            process.stdout.write("updated the alarm table in README.md\n");
-        },
-        (e: unknown) => {
-            process.stderr.write(`error: ${(e as Error).message}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runMain(async () => {
+        if (noArguments(process.argv.slice(2), USAGE)) {
+            await write(process.stdout, `${USAGE}\n`);
+            return 0;
+        }
+        const [text, block] = await Promise.all([renderAlarms(), renderReadmeBlock()]);
+        writeFileSync(ALARMS_FILE, text);
+        await write(process.stdout, `wrote ${path.relative(process.cwd(), ALARMS_FILE)}\n`);
+        writeFileSync(README, replaceBlock(readFileSync(README, "utf8"), block, README_START, README_END));
+        await write(process.stdout, "updated the alarm table in README.md\n");
+        return 0;
+    }, failedWith(1));
 }

@@ -18,6 +18,7 @@ import {
 import { PROJECT } from "../../stacks/common";
 import { defOf, unwrap } from "../../stacks/schema";
 import { SECTIONS } from "../../stacks/settings";
+import { failedWith, noArguments, runMain, write } from "../cli-common";
 
 export const REFERENCE_FILE = path.resolve(__dirname, "..", "..", "docs", "configuration.md");
 
@@ -217,15 +218,18 @@ export async function renderReference(registered: Record<string, z.ZodType> = SE
     });
 }
 
+const USAGE =
+    "usage: npm run docs (writes docs/configuration.md from the settings' schemas, then the alarm reference)\n  -h, --help print this help";
+
 if (require.main === module) {
-    renderReference().then(
-        (text) => {
-            writeFileSync(REFERENCE_FILE, text);
-            process.stdout.write(`wrote ${path.relative(process.cwd(), REFERENCE_FILE)}\n`);
-        },
-        (e: unknown) => {
-            process.stderr.write(`error: ${(e as Error).message}\n`);
-            process.exitCode = 1;
-        },
-    );
+    runMain(async () => {
+        if (noArguments(process.argv.slice(2), USAGE)) {
+            await write(process.stdout, `${USAGE}\n`);
+            return 0;
+        }
+        const text = await renderReference();
+        writeFileSync(REFERENCE_FILE, text);
+        await write(process.stdout, `wrote ${path.relative(process.cwd(), REFERENCE_FILE)}\n`);
+        return 0;
+    }, failedWith(1));
 }

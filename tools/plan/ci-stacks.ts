@@ -11,6 +11,7 @@
  */
 import * as path from "path";
 import { policyConfigOf } from "../policy-config";
+import { parseCli, runMain, write } from "../cli-common";
 import { UsageError, listStacks, readStackConfig } from "./project";
 
 /** The profile whose stacks deploy last: the default one, which makes every policy mandatory. */
@@ -50,15 +51,26 @@ export function githubOutputs(lists: CiStacks): string {
     return (Object.keys(lists) as (keyof CiStacks)[]).map((k) => `${k}=${JSON.stringify(lists[k])}\n`).join("");
 }
 
-if (require.main === module) {
-    const argv = process.argv.slice(2);
-    const dirAt = argv.indexOf("--dir");
-    const dir = path.resolve(dirAt >= 0 ? (argv[dirAt + 1] ?? "") : path.resolve(__dirname, "..", ".."));
-    try {
-        if (argv.length !== (dirAt >= 0 ? 2 : 0)) throw new UsageError("usage: npm run -s ci-stacks [-- --dir <dir>]");
-        process.stdout.write(githubOutputs(ciStacks(dir)));
-    } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
-        process.exitCode = e instanceof UsageError ? 2 : 3;
+const USAGE =
+    "usage: npm run -s ci-stacks [-- --dir <project dir>]\n" +
+    "  --dir      the project directory holding the stack files (default: this repository)\n" +
+    "  -h, --help print this help";
+
+const SPEC = {
+    usage: USAGE,
+    options: { dir: { type: "string", takes: "a directory" } },
+    positionals: { min: 0, max: 0, what: "arguments" },
+} as const;
+
+async function main(): Promise<number> {
+    const { help, values } = parseCli(process.argv.slice(2), SPEC);
+    if (help) {
+        await write(process.stdout, `${USAGE}\n`);
+        return 0;
     }
+    const dir = path.resolve(values.dir ?? path.resolve(__dirname, "..", ".."));
+    await write(process.stdout, githubOutputs(ciStacks(dir)));
+    return 0;
 }
+
+if (require.main === module) runMain(main);

@@ -8,8 +8,7 @@
  */
 import * as path from "path";
 import { parseSettings } from "../../stacks/settings";
-import { PULUMI_STACK_NAME, stackNameProblem } from "../../stacks/stack-name";
-import { UsageError, failure, parseCli, runMain, write } from "../cli-common";
+import { UsageError, failure, parseCli, runMain, stackArgProblem, write } from "../cli-common";
 import { ProgramLocation, listStacks, programLocation, readProject, readStackConfig } from "./project";
 import type { PlanDiff } from "./diff";
 import type { PlanResult } from "./plan";
@@ -72,8 +71,8 @@ export function parsePlanArgs(argv: readonly string[]): Args {
         problems.push(`--json and --format ${format} disagree; give one of them`);
     }
     // Pulumi's rule, before the name becomes a file name; the settings add what the program needs of it.
-    if (stack !== undefined && !PULUMI_STACK_NAME.test(stack))
-        problems.push(`stack "${stack}" ${stackNameProblem(stack)}`);
+    const badStack = stack === undefined ? undefined : stackArgProblem(stack);
+    if (badStack) problems.push(badStack);
     if (stack === undefined && diff !== undefined) {
         problems.push("--diff compares one stack's plan with its earlier one; give the stack's name");
     }
