@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { parseSettings, Settings } from "../stacks/settings";
+import { usesDatabase } from "../stacks/services-schema";
 import { PlanMode, PlannedResource } from "../tools/plan/types";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { ProgramError, RunResult } from "../tools/plan/runner";
@@ -52,9 +53,11 @@ function clusterOf(plan: RunResult): PlannedResource {
     return named(plan, "database-cluster", T.cluster);
 }
 
-/** The Pulumi-managed instances, in creation order (instance-0 first). */
+/** The Pulumi-managed instances, in creation order (instance-0 first); never none, so loops over them check something. */
 function instancesOf(plan: RunResult): PlannedResource[] {
-    return ofType(plan, T.instance).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    const instances = ofType(plan, T.instance).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    assert.ok(instances.length >= 1, "the cluster has at least its writer instance");
+    return instances;
 }
 
 /** Every security group that the cluster names in vpcSecurityGroupIds. */
@@ -203,13 +206,25 @@ for (const stack of STACKS) {
                 assert.equal(sg.inputs.egress, undefined);
                 assert.deepEqual(rulesOf(plan, sg, T.egress), []);
                 assert.deepEqual(rulesOf(plan, sg, T.sgRule), []);
-                for (const rule of rulesOf(plan, sg, T.ingress)) {
+                // One rule per service that reaches the database, as the stack's config says: none is not vacuous.
+                const ingress = rulesOf(plan, sg, T.ingress);
+                assert.deepEqual(
+                    ingress.map((r) => r.name).sort(),
+                    Object.entries(settings.services.apps)
+                        .filter(([, app]) => usesDatabase(app))
+                        .map(([svc]) => `database-from-${svc}`)
+                        .sort(),
+                );
+                for (const rule of ingress) {
                     assert.equal(rule.inputs.ipProtocol, "tcp");
                     assert.equal(rule.inputs.fromPort, 5432);
                     assert.equal(rule.inputs.toPort, 5432);
                     for (const k of ["cidrIpv4", "cidrIpv6", "prefixListId"])
                         assert.equal(rule.inputs[k], undefined, k);
-                    assert.ok(depsOf(plan, rule, "referencedSecurityGroupId").every((d) => d.type === T.sg));
+                    assert.deepEqual(
+                        depsOf(plan, rule, "referencedSecurityGroupId").map((d) => d.type),
+                        [T.sg],
+                    );
                     assert.ok(rule.inputs.referencedSecurityGroupId !== undefined);
                 }
                 assert.deepEqual(clusterOf(plan).propertyDependencies.vpcSecurityGroupIds, [sg.urn]);
@@ -583,6 +598,7 @@ describe("AuroraCluster component contract", () => {
             program: isolatedProgram({ azs: 2, autoMinorVersionUpgrade: false }),
         });
         assert.deepEqual(named(plan, "db-cluster", T.cluster).ignoreChanges, []);
+        assert.ok(ofType(plan, T.instance).length >= 1);
         for (const i of ofType(plan, T.instance)) {
             assert.equal(i.inputs.autoMinorVersionUpgrade, false);
             // RDS changes a member's version with its cluster's; Pulumi must not send it to each instance.

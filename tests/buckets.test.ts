@@ -338,6 +338,19 @@ function plan(stack: string, config: Record<string, unknown>, mode: PlanMode): P
     return runs.get(key)!;
 }
 
+/** The component's data buckets: exactly one per configured bucket, so loops over them are never vacuous. */
+function dataBuckets(p: RunResult, component: PlannedResource, config: Record<string, unknown>): PlannedResource[] {
+    const buckets = ofType(p, T.bucket).filter((x) => x.parent === component.urn);
+    assert.deepEqual(
+        buckets.map((b) => b.name).sort(),
+        Object.keys(config)
+            .map((n) => `buckets-${n}`)
+            .sort(),
+    );
+    assert.ok(buckets.length > 0);
+    return buckets;
+}
+
 /** The one resource of `type` whose `bucket` input comes from bucket `b`. */
 function partOf(p: RunResult, b: PlannedResource, type: string): PlannedResource[] {
     return ofType(p, type).filter((r) => (r.propertyDependencies.bucket ?? []).includes(b.urn));
@@ -375,7 +388,7 @@ for (const mode of MODES) {
 
         it("encrypts with the stack's key and a Bucket Key, versions, blocks public access and disables ACLs", () => {
             const key = named(p, "secrets-key", T.key);
-            for (const b of ofType(p, T.bucket).filter((x) => x.parent === component.urn)) {
+            for (const b of dataBuckets(p, component, config)) {
                 const [sse] = partOf(p, b, T.encryption);
                 const [rule] = plain(sse.inputs.rules) as {
                     applyServerSideEncryptionByDefault: Record<string, unknown>;
@@ -409,7 +422,7 @@ for (const mode of MODES) {
         });
 
         it("keeps the data of a protected stack: protect on, forceDestroy off", () => {
-            for (const b of ofType(p, T.bucket).filter((x) => x.parent === component.urn)) {
+            for (const b of dataBuckets(p, component, config)) {
                 assert.equal(b.protect, true);
                 assert.equal(b.inputs.forceDestroy, false);
             }

@@ -285,7 +285,9 @@ for (const mode of MODES) {
             }
             assert.notEqual(def.inputs.userId, user.inputs.userId);
             assert.deepEqual(urns(depsOf(p, named(p, "cache-users", T.userGroup), "userIds")), urns([def, user]));
-            for (const pw of ofType(p, T.password).filter((r) => r.name.startsWith("cache-"))) {
+            const passwords = ofType(p, T.password).filter((r) => r.name.startsWith("cache-"));
+            assert.deepEqual(passwords.map((r) => r.name).sort(), ["cache-app-password", "cache-default-password"]);
+            for (const pw of passwords) {
                 assert.equal(pw.inputs.length, 64);
                 assert.equal(pw.inputs.special, false);
             }
@@ -379,6 +381,7 @@ for (const mode of MODES) {
             const params = named(p, "cache-params", T.params);
             assert.equal(params.inputs.family, "redis7");
             assert.deepEqual(params.inputs.parameters, [{ name: "cluster-enabled", value: "yes" }]);
+            assert.equal(ofType(p, T.user).length, 2, "the default user and the app's");
             for (const u of ofType(p, T.user)) assert.equal(u.inputs.engine, "redis");
             assert.equal(named(p, "cache-users", T.userGroup).inputs.engine, "redis");
         });
@@ -462,7 +465,9 @@ describe("stacks without a cache section", () => {
             const p = await planOf(stack);
             const elasticache = p.resources.filter((r) => r.type.startsWith("aws:elasticache/"));
             assert.equal(ofType(p, T.component).length, settings.cache ? 1 : 0);
+            // None without a cache; with one, its replication group at least.
             if (!settings.cache) assert.deepEqual(elasticache, []);
+            else assert.ok(elasticache.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup"));
             const users = Object.entries(settings.services.apps).filter(([, a]) => a.cacheAccess);
             assert.equal(
                 ofType(p, T.egress).filter((r) => r.name.endsWith("-to-cache")).length,

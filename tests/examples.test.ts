@@ -329,7 +329,9 @@ describe("example stacks, one per seed system", () => {
     });
 
     it("keeps served bucket policies TLS-only and readable at preview", () => {
-        for (const e of all.filter((x) => Object.values(x.settings.buckets).some((b) => b.serve))) {
+        const serving = all.filter((x) => Object.values(x.settings.buckets).some((b) => b.serve));
+        assert.ok(serving.length > 0, "an example serves a bucket");
+        for (const e of serving) {
             const { run } = plans.get(key(e, "preview"))!;
             for (const name of Object.keys(e.settings.buckets)) {
                 const policy = plain(named(run, `buckets-${name}`, T.bucketPolicy).inputs.policy) as {

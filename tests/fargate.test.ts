@@ -801,7 +801,8 @@ describe("FargateService variants", () => {
         assert.strictEqual(inputs(named(r, "svc-ops", T.service)).enableExecuteCommand, true);
         assert.strictEqual(inputs(named(r, "svc-quiet", T.service)).enableExecuteCommand, false);
         const exec = statements(named(r, "svc-ops-exec-command", T.rolePolicy));
-        assert.ok(list(exec[0].Action).every((a) => a.startsWith("ssmmessages:")));
+        const execActions = list(exec[0].Action);
+        assert.ok(execActions.length > 0 && execActions.every((a) => a.startsWith("ssmmessages:")), execActions.join());
         assert.ok(
             depsOf(r, named(r, "svc-ops-exec-command", T.rolePolicy), "role").includes(
                 named(r, "svc-ops-task", T.role),

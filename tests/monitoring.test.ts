@@ -117,6 +117,8 @@ for (const stack of STACKS) {
             it("aggregates Aurora alarms by cluster and Role, with dimensions taken from the cluster itself", () => {
                 const cluster = named(r, "database-cluster");
                 const aurora = alarms.filter((a) => String(inputs(a).name).includes("-aurora-"));
+                // Every stack has a database, so at least the writer's alarms.
+                assert.ok(aurora.some((a) => (inputs(a).dimensions as Record<string, string>).Role === "WRITER"));
                 for (const a of aurora) {
                     assert.deepStrictEqual(urnsOf(depsOf(r, a, "dimensions")), [cluster.urn], a.name);
                     const role = (inputs(a).dimensions as Record<string, string>).Role;
@@ -281,6 +283,13 @@ for (const stack of STACKS) {
                     ]);
                 }
                 assert.equal(rules.length, 2);
+                // One target per rule: the regional alarm topic.
+                assert.deepEqual(
+                    ofType(r, T.target)
+                        .map((t) => t.name)
+                        .sort(),
+                    rules.map((x) => x.name).sort(),
+                );
                 for (const t of ofType(r, T.target)) {
                     assert.deepStrictEqual(urnsOf(depsOf(r, t, "rule")), [named(r, t.name, T.rule).urn], t.name);
                     assert.match(String(inputs(t).rule), new RegExp(`^${t.name}-[0-9a-f]{7}$`), t.name);

@@ -36,8 +36,13 @@ function routesOf(plan: RunResult, rt: PlannedResource): PlannedResource[] {
     return ofType(plan, T.route).filter((r) => r.propertyDependencies.routeTableId?.includes(rt.urn));
 }
 
+/** The subnets of one tier; never none (every tier spans at least two AZs), so loops over them check something. */
 function subnetsOfTier(plan: RunResult, tier: string): PlannedResource[] {
-    return ofType(plan, T.subnet).filter((s) => (plain(s.inputs.tags) as Record<string, string>).tier === tier);
+    const subnets = ofType(plan, T.subnet).filter(
+        (s) => (plain(s.inputs.tags) as Record<string, string>).tier === tier,
+    );
+    assert.ok(subnets.length >= 2, `${tier} subnets: ${subnets.length}`);
+    return subnets;
 }
 
 for (const stack of listStacks(ROOT)) {

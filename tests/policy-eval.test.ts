@@ -40,6 +40,8 @@ const MULTI_AZ = [
 ];
 
 function levels(config: ReturnType<typeof resolvePolicyConfig>): Record<string, string | undefined> {
+    // Never empty: a check that every level is X must have levels to check.
+    assert.ok(policies.length > 0, "the pack has policies");
     return Object.fromEntries(policies.map((p) => [p.name, config[p.name].enforcementLevel]));
 }
 

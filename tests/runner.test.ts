@@ -160,7 +160,13 @@ describe("offline plan runner", () => {
         });
 
         it("gives components, providers and the stack no provider", () => {
-            for (const r of doc.resources.filter((x) => x.type.startsWith("pulumi:"))) assert.equal(r.provider, null);
+            const own = doc.resources.filter((x) => x.type.startsWith("pulumi:"));
+            // The stack itself and the explicit providers at least.
+            assert.ok(
+                own.some((x) => x.type === "pulumi:pulumi:Stack") &&
+                    own.some((x) => x.type.startsWith("pulumi:providers:")),
+            );
+            for (const r of own) assert.equal(r.provider, null);
         });
 
         it("configures the default AWS provider from the stack's aws:region, as the engine does", () => {

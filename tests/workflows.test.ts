@@ -255,7 +255,8 @@ describe("CI/CD workflows: hygiene", () => {
                 requiredPulumiVersion?: string;
             };
             const floor = /^>=\s*(\d+\.\d+\.\d+)/.exec(project.requiredPulumiVersion ?? "");
-            if (floor) assert.ok(compareVersions(version, floor[1]) >= 0, `CLI ${version} below ${floor[1]}`);
+            assert.ok(floor, `Pulumi.yaml's requiredPulumiVersion is not ">=x.y.z": ${project.requiredPulumiVersion}`);
+            assert.ok(compareVersions(version, floor[1]) >= 0, `CLI ${version} below ${floor[1]}`);
             for (const { id, job } of jobs.filter((j) => j.workflow === w)) {
                 for (const s of stepsUsing(job, "pulumi/actions"))
                     assert.equal(s.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}", id);
