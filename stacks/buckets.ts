@@ -25,6 +25,7 @@ const corsSchema = z
             )
             .min(1)
             .max(10)
+            .refine((list) => new Set(list).size === list.length, { message: "lists an origin twice" })
             .describe(
                 "Web origins whose pages may upload or read directly, e.g. https://www.example.com; HTTPS only, " +
                     "no wildcard.",

@@ -105,6 +105,28 @@ export type MonitoringSettings = z.output<typeof monitoringSchema>;
  * set explicitly.
  */
 export function checkMonitoring(m: MonitoringSettings, database: DatabaseSettings | undefined): ConfigIssue[] {
+    return [...repeatedEndpoints(m), ...thresholdsWithoutDefault(m, database)];
+}
+
+/**
+ * An HTTPS endpoint listed twice: SNS keeps one subscription per topic and endpoint, so two subscription resources
+ * would share it and deleting either would unsubscribe both. The value is not echoed: such a URL may carry a token.
+ */
+function repeatedEndpoints(m: MonitoringSettings): ConfigIssue[] {
+    return m.httpsEndpoints.flatMap((url, i) => {
+        const first = m.httpsEndpoints.indexOf(url);
+        return first < i
+            ? [
+                  {
+                      key: `${KEY}.httpsEndpoints[${i}]`,
+                      message: `is the same endpoint as httpsEndpoints[${first}]; list each endpoint once (SNS keeps one subscription per topic and endpoint)`,
+                  },
+              ]
+            : [];
+    });
+}
+
+function thresholdsWithoutDefault(m: MonitoringSettings, database: DatabaseSettings | undefined): ConfigIssue[] {
     // A Serverless v2 cluster without its capacity block is the database section's error, reported there.
     if (!database || (database.instanceClass === "db.serverless" && !database.serverless)) return [];
     const memory = instanceMemoryGiB(database.instanceClass, database.serverless?.maxCapacity);

@@ -131,7 +131,12 @@ export const appSchema = z.strictObject({
         .optional()
         .describe("A prebuilt image with a fixed tag (not latest) or a digest, e.g. public.ecr.aws/nginx/nginx:1.27."),
     build: buildSchema.optional(),
-    command: z.array(z.string()).min(1).optional().describe("Overrides the image's CMD."),
+    command: z
+        .array(z.string())
+        .min(1)
+        .refine((c) => c[0] !== "", { message: "starts with an empty entry; expected the program to run first" })
+        .optional()
+        .describe("Overrides the image's CMD."),
     cpu: z.number().int().describe("Task CPU units (1024 = 1 vCPU); a size Fargate offers."),
     memory: z.number().int().describe("Task memory in MiB; a size Fargate offers with cpu."),
     architecture: z

@@ -270,9 +270,13 @@ function checkWeb(k: string, name: string, app: AppSettings, priorities: Map<num
         r.pathPatterns.forEach((p, i) => {
             if (!p.startsWith("/") || p.length > 128)
                 add(`${k}.routing.pathPatterns[${i}]`, p, 'must start with "/" (at most 128 characters)');
+            else if (r.pathPatterns.indexOf(p) < i) add(`${k}.routing.pathPatterns[${i}]`, p, "is listed twice");
         });
+        // Host names are case-insensitive, so a repeat in other case is a repeat too.
+        const hosts = r.hostHeaders.map((h) => h.toLowerCase());
         r.hostHeaders.forEach((h, i) => {
             if (!HOST.test(h) || h.length > 128) add(`${k}.routing.hostHeaders[${i}]`, h, "is not a host name pattern");
+            else if (hosts.indexOf(hosts[i]) < i) add(`${k}.routing.hostHeaders[${i}]`, h, "is listed twice");
         });
     }
     const hc = app.healthCheck ?? DEFAULT_HEALTH_CHECK;
@@ -375,5 +379,7 @@ function checkRuntime(k: string, app: AppSettings, add: Add): void {
             add(pk, arn, "is not an IAM policy ARN (arn:aws:iam::<account or aws>:policy/<name>)");
         else if (TOO_BROAD.test(arn))
             add(pk, arn, "grants administrator-level access; attach a policy scoped to what the service does");
+        else if (app.taskRole.managedPolicyArns.indexOf(arn) < i)
+            add(pk, arn, "is listed twice; list each policy once (one attachment per role and policy)");
     });
 }
