@@ -39,6 +39,9 @@ const corsSchema = z
         allowedHeaders: z
             .array(z.string().regex(/^[A-Za-z0-9*-]{1,64}$/, { message: "is not a header name (one * allowed)" }))
             .default(["*"])
+            .refine((list) => new Set(list.map((h) => h.toLowerCase())).size === list.length, {
+                message: "lists a header twice (header names ignore case)",
+            })
             .describe(
                 "Request headers a browser may send (Content-Type, x-amz-*...). A presigned URL is the permission; " +
                     "the headers only need to pass the browser's preflight.",
@@ -46,6 +49,9 @@ const corsSchema = z
         exposeHeaders: z
             .array(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: "is not a header name" }))
             .default(["ETag"])
+            .refine((list) => new Set(list.map((h) => h.toLowerCase())).size === list.length, {
+                message: "lists a header twice (header names ignore case)",
+            })
             .describe("Response headers scripts may read; ETag is what multipart uploads from a browser need."),
         maxAgeSeconds: int(0, 86400).default(3000).describe("Seconds a browser caches the preflight answer."),
     })

@@ -39,8 +39,18 @@ export interface ConfigIssue {
     message: string;
 }
 
+/** JSON, except for the numbers JSON has no spelling for, shown as YAML writes them (`.inf`, `-.inf`, `.nan`). */
+export function showValue(value: unknown): string {
+    const text = JSON.stringify(value, (_k, v: unknown) =>
+        typeof v === "number" && !Number.isFinite(v)
+            ? `\u0000${Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf"}`
+            : v,
+    );
+    return text.replace(/"\\u0000([^"]*)"/g, "$1");
+}
+
 export function formatIssue(issue: ConfigIssue): string {
-    const shown = issue.value === undefined ? "" : `${JSON.stringify(issue.value)} `;
+    const shown = issue.value === undefined ? "" : `${showValue(issue.value)} `;
     return `${issue.key}: ${shown}${issue.message}`;
 }
 
@@ -160,6 +170,8 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
     if (isSafeIntegerBound(issue)) return "is too large to be an exact integer";
     switch (issue.code) {
         case "invalid_type":
+            if (typeof value === "number" && !Number.isFinite(value))
+                return `is not a finite number; expected ${issue.expected}`;
             return value === undefined
                 ? `is required (expected ${issue.expected})`
                 : `has the wrong type: expected ${issue.expected}`;

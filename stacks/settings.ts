@@ -35,12 +35,20 @@ export interface Settings {
     edge: EdgeSettings;
 }
 
+/** The tags index.ts puts on every resource through the providers' default tags. */
+export const PLATFORM_TAGS = ["project", "stack", "managed-by"] as const;
+
 const tagsSchema = z
     .record(
         z
             .string()
             .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: "is not a valid tag key (1-128 characters)" })
-            .refine((k) => !k.toLowerCase().startsWith("aws:"), { message: "uses the reserved aws: prefix" }),
+            .refine((k) => !k.toLowerCase().startsWith("aws:"), { message: "uses the reserved aws: prefix" })
+            // index.ts sets these on every resource, and the budget selects the stack's costs by the stack tag: a
+            // stack's own value would replace them.
+            .refine((k) => !(PLATFORM_TAGS as readonly string[]).includes(k), {
+                message: `is set by the platform on every resource (${PLATFORM_TAGS.join(", ")}); the budget selects the stack's costs by its stack tag`,
+            }),
         z
             .string()
             .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, { message: "is not a valid tag value (0-256 characters)" }),

@@ -105,4 +105,56 @@ describe("settings: repeated list entries and empty commands", () => {
             ],
         );
     });
+
+    it("refuses a CORS header listed twice, in any case", () => {
+        assert.deepEqual(
+            problems({
+                ...region,
+                "aws-platform:buckets": {
+                    up: {
+                        cors: {
+                            allowedOrigins: ["https://app.example.org"],
+                            allowedHeaders: ["Content-Type", "content-type"],
+                            exposeHeaders: ["ETag", "ETag"],
+                        },
+                    },
+                },
+            }),
+            [
+                'aws-platform:buckets.up.cors.allowedHeaders: ["Content-Type","content-type"] lists a header twice (header names ignore case)',
+                'aws-platform:buckets.up.cors.exposeHeaders: ["ETag","ETag"] lists a header twice (header names ignore case)',
+            ],
+        );
+    });
+});
+
+describe("settings: tags the platform sets, and numbers YAML allows but AWS does not", () => {
+    it("refuses the tags index.ts sets on every resource (project, stack, managed-by), and accepts others", () => {
+        const found = problems({ ...region, "aws-platform:tags": { stack: "other", "managed-by": "me", team: "x" } });
+        assert.deepEqual(found, [
+            'aws-platform:tags.stack: "stack" is not a valid key: is set by the platform on every resource (project, ' +
+                "stack, managed-by); the budget selects the stack's costs by its stack tag",
+            'aws-platform:tags.managed-by: "managed-by" is not a valid key: is set by the platform on every resource ' +
+                "(project, stack, managed-by); the budget selects the stack's costs by its stack tag",
+        ]);
+        // AWS tag keys are case-sensitive: another key.
+        assert.deepEqual(problems({ ...region, "aws-platform:tags": { Stack: "x" } }), []);
+    });
+
+    it("names .inf and .nan (YAML numbers with no JSON spelling) as written, and says they are not finite", () => {
+        assert.deepEqual(
+            problems({
+                ...region,
+                "aws-platform:monitoring": {
+                    thresholds: { auroraCpu: Infinity, ecsCpu: NaN },
+                    budget: { monthlyLimitUsd: -Infinity },
+                },
+            }),
+            [
+                "aws-platform:monitoring.thresholds.auroraCpu: .inf is not a finite number; expected number",
+                "aws-platform:monitoring.thresholds.ecsCpu: .nan is not a finite number; expected number",
+                "aws-platform:monitoring.budget.monthlyLimitUsd: -.inf is not a finite number; expected number",
+            ],
+        );
+    });
 });
