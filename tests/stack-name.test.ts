@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { MAX_STACK_NAME_LENGTH, RESERVED_STACK_NAMES, stackNameProblem } from "../stacks/stack-name";
-import { listStacks } from "../tools/plan/project";
+import { ciStacks } from "../tools/plan/ci-stacks";
+import { UsageError, listStacks } from "../tools/plan/project";
 import { projectWith, runCli } from "./helpers/cli";
 import { problems } from "./helpers/settings";
 
@@ -78,5 +79,29 @@ describe("plan command: stack names", () => {
         assert.equal(r.code, 2);
         assert.match(r.stderr, /^error: stack "a b" is not a Pulumi stack name/);
         assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+});
+
+describe("ci-stacks: the workflow's stack list refuses a stack the program would refuse", () => {
+    it("names each such stack file, so no matrix or deployment environment is made for it", () => {
+        const dir = projectWith("preview", path.join(ROOT, "Pulumi.dev.yaml"));
+        fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.my_stack.yaml"));
+        fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.fine.yaml"));
+        assert.throws(
+            () => ciStacks(dir),
+            (e: unknown) =>
+                e instanceof UsageError &&
+                /^Pulumi\.my_stack\.yaml: stack "my_stack" is a Pulumi stack name but not one this program can use/.test(
+                    e.message,
+                ) &&
+                /\nPulumi\.preview\.yaml: stack "preview" is reserved: /.test(e.message) &&
+                !e.message.includes("fine"),
+        );
+        fs.rmSync(path.join(dir, "Pulumi.my_stack.yaml"));
+        fs.rmSync(path.join(dir, "Pulumi.preview.yaml"));
+        assert.deepEqual(
+            ciStacks(dir).stacks.map((s) => s.stack),
+            ["fine"],
+        );
     });
 });

@@ -10,6 +10,7 @@
  * profile alone decides when it deploys.
  */
 import * as path from "path";
+import { stackNameProblem } from "../../stacks/stack-name";
 import { policyConfigOf } from "../policy-config";
 import { parseCli, runMain, write } from "../cli-common";
 import { UsageError, listStacks, readStackConfig } from "./project";
@@ -31,6 +32,13 @@ export interface CiStacks {
 
 /** Every stack of the project with what the workflow needs; a stack file without a region is an error. */
 export function ciStacks(dir: string): CiStacks {
+    // A stack the program refuses to run for (such as preview, the pull-request preview's environment) would
+    // otherwise reach the matrices and a deployment environment named after it.
+    const badNames = listStacks(dir).flatMap((stack) => {
+        const problem = stackNameProblem(stack);
+        return problem ? [`Pulumi.${stack}.yaml: stack "${stack}" ${problem}`] : [];
+    });
+    if (badNames.length > 0) throw new UsageError(badNames.join("\n"));
     const stacks = listStacks(dir).map((stack): CiStack => {
         const region = readStackConfig(dir, stack).raw["aws:region"];
         if (typeof region !== "string" || region === "") {
