@@ -385,6 +385,9 @@ describe("plan review aids: --diff on hand-made pairs of plans", () => {
 
 describe("plan review aids: --diff on a real stack", () => {
     const stack = STACKS[0];
+    /** Whether the stack's own config declares an application secret (the change lengthens it, or adds one). */
+    const hadAppSecret = () =>
+        ((base["aws-platform:secrets"] as { appSecrets?: unknown[] } | undefined)?.appSecrets ?? []).length > 0;
     const runs: Record<string, CliResult> = {};
     let earlierFile: string;
     let base: Record<string, unknown>;
@@ -442,8 +445,14 @@ describe("plan review aids: --diff on a real stack", () => {
             (r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion",
         );
         assert.ok(version);
-        if ("changes" in version)
+        // A stack that already had a generated secret changes its value; one that had none gets it added.
+        if (hadAppSecret()) {
+            assert.ok(doc.diff.changed.includes(version as never), "the secret's version changed");
+            assert.ok("changes" in version);
             assert.deepEqual(version.changes, [{ path: "secretString", kind: "changed", secret: true }]);
+        } else {
+            assert.ok(doc.diff.added.includes(version as never), "the secret's version was added");
+        }
         // Nothing else moved: the change is exactly what the config change implies.
         const touched = new Set(doc.diff.changed.map((r) => r.type));
         for (const t of touched)
@@ -463,7 +472,9 @@ describe("plan review aids: --diff on a real stack", () => {
         const cluster = rows.find((r) => r[2] === "`aws:rds/cluster:Cluster`");
         assert.ok(cluster && /backupRetentionPeriod: \d+ → \d+/.test(cluster[3]), md.slice(0, 3000));
         const version = rows.find((r) => r[2] === "`aws:secretsmanager/secretVersion:SecretVersion`");
-        if (version?.[0] === "changed") assert.equal(version[3], "`secretString: [secret] changed`");
+        assert.ok(version, md.slice(0, 3000));
+        assert.equal(version[0], hadAppSecret() ? "changed" : "added");
+        if (hadAppSecret()) assert.equal(version[3], "`secretString: [secret] changed`");
         assert.ok(!/sha256:/.test(md), "digests are for comparing, not for reading");
     });
 });
