@@ -216,6 +216,10 @@ describe("CI/CD workflows: hygiene", () => {
                 /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/,
             );
         }
+        // The preview and the deployments assume roles: there are such steps to check.
+        assert.ok(
+            jobs.filter(({ job }) => stepsUsing(job, "aws-actions/configure-aws-credentials").length > 0).length >= 2,
+        );
         for (const { id, job } of jobs) {
             for (const s of stepsUsing(job, "aws-actions/configure-aws-credentials")) {
                 assert.match(String(s.with?.["role-to-assume"]), /vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN|env\.ROLE/, id);
@@ -230,11 +234,12 @@ describe("CI/CD workflows: hygiene", () => {
             JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }
         ).engines.node;
         const floor = /^>=\s*(\d+)\.(\d+)/.exec(engines.split("||")[0].trim().replace(/^\^/, ">="));
-        if (floor)
-            assert.ok(
-                compareVersions(nvmrc.replace(/^v/, ""), `${floor[1]}.${floor[2]}.0`) >= 0,
-                `${nvmrc} vs ${engines}`,
-            );
+        assert.ok(floor, `package.json engines.node has no lower bound: ${engines}`);
+        assert.ok(compareVersions(nvmrc.replace(/^v/, ""), `${floor[1]}.${floor[2]}.0`) >= 0, `${nvmrc} vs ${engines}`);
+        assert.ok(
+            jobs.some(({ job }) => stepsUsing(job, "actions/setup-node").length > 0),
+            "a job sets up Node.js",
+        );
         for (const { id, job } of jobs) {
             for (const s of stepsUsing(job, "actions/setup-node"))
                 assert.equal(s.with?.["node-version-file"], ".nvmrc", id);
@@ -242,6 +247,10 @@ describe("CI/CD workflows: hygiene", () => {
     });
 
     it("pins the Pulumi CLI at or above Pulumi.yaml's minimum and the @pulumi/pulumi SDK in use", () => {
+        assert.ok(
+            workflows.some((x) => /pulumi\/actions@/.test(x.text)),
+            "a workflow runs the Pulumi CLI",
+        );
         for (const w of workflows.filter((x) => /pulumi\/actions@/.test(x.text))) {
             const version = String(w.doc.env?.PULUMI_VERSION ?? "");
             assert.match(version, /^\d+\.\d+\.\d+$/, "an exact CLI version");
@@ -257,6 +266,7 @@ describe("CI/CD workflows: hygiene", () => {
             const floor = /^>=\s*(\d+\.\d+\.\d+)/.exec(project.requiredPulumiVersion ?? "");
             assert.ok(floor, `Pulumi.yaml's requiredPulumiVersion is not ">=x.y.z": ${project.requiredPulumiVersion}`);
             assert.ok(compareVersions(version, floor[1]) >= 0, `CLI ${version} below ${floor[1]}`);
+            assert.ok(jobs.some((j) => j.workflow === w && stepsUsing(j.job, "pulumi/actions").length > 0));
             for (const { id, job } of jobs.filter((j) => j.workflow === w)) {
                 for (const s of stepsUsing(job, "pulumi/actions"))
                     assert.equal(s.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}", id);
