@@ -314,6 +314,8 @@ for (const stack of listStacks(ROOT)) {
                 const doc = JSON.stringify(planDocument(plan));
                 for (const v of ofType(plan, "aws:secretsmanager/secretVersion:SecretVersion")) {
                     const value = plain(v.inputs.secretString) as string;
+                    // Known after an update (unknown at preview, so nothing to leak yet): then it must not appear.
+                    assert.equal(value === UNKNOWN, mode === "preview", `${v.name}'s value known only after an update`);
                     if (value !== UNKNOWN) assert.ok(!doc.includes(value), `${v.name}'s value leaks into the plan`);
                 }
                 // As many hidden values as the stack configures secrets: each is shown as "[secret]".
