@@ -112,6 +112,9 @@ const cache = settings.cache
               kmsKeyArn: secrets.keyArn,
               namePrefix: prefix,
               recoveryWindowDays: settings.secrets.recoveryWindowDays,
+              // Its final snapshot is encrypted with the stack's key: worth taking exactly when the key outlives the
+              // stack, whatever Pulumi protect says about the cache itself.
+              finalSnapshot: protectedStack,
           },
           opts,
       )

@@ -48,18 +48,27 @@ export interface CacheArgs {
     snapshotWindow?: string;
     /** Weekly maintenance window (UTC), at least 60 minutes, apart from snapshots. Default sun:05:00-sun:06:00. */
     maintenanceWindow?: string;
-    /** Minor and patch releases applied by AWS in the maintenance window. Default true: fixes without a deploy. */
+    /**
+     * Minor and patch releases applied by AWS in the maintenance window. Default true: fixes without a deploy. While
+     * on, Pulumi leaves the group's version to AWS (ignoreChanges), because the provider would replace a group whose
+     * configured version is below the running one. Turn it off in the update that changes `engineVersion` on purpose.
+     */
     autoMinorVersionUpgrade?: boolean;
     /** Apply changes at once rather than in the maintenance window. Default false: no restarts during the day. */
     applyImmediately?: boolean;
     /** Retention of the slow-log and engine-log groups. Default 365 days. */
     logRetentionDays?: number;
     /**
-     * Pulumi `protect` on the replication group and a final snapshot when it is deleted. Default true: the state of a
-     * running system (seed 003 keeps live auctions here) is not thrown away by a destroy. The snapshot is encrypted
-     * with the platform key, so the key must outlive the stack too.
+     * Pulumi `protect` on the replication group. Default true: the state of a running system (seed 003 keeps live
+     * auctions here) is not thrown away by a destroy. Deleting a protected cache takes turning this off first.
      */
     protect?: boolean;
+    /**
+     * A final snapshot when the replication group is deleted, whatever `protect` says (turning protect off to delete
+     * the cache must not also drop its last copy). Default true. The snapshot is encrypted with the platform key, so
+     * it is worth taking only when that key outlives the stack: index.ts passes whether the stack keeps its key.
+     */
+    finalSnapshot?: boolean;
     /** The application user's name. Default app. Never `default`, the disabled user every group holds. */
     userName?: string;
     /** The application user's ACL. Default "on ~* &* +@all": every key, channel and allowed command. */
