@@ -51,9 +51,11 @@ export class Network extends pulumi.ComponentResource {
     /** Security group of the interface endpoints, if any. */
     public readonly endpointSecurityGroupId?: pulumi.Output<string>;
     /**
-     * What the private tier needs before anything there can reach AWS or the internet: its default routes to NAT,
-     * the S3 gateway endpoint, the interface endpoints and the rule that admits HTTPS to them. A workload that pulls images or reads secrets at start
-     * (ECS services) depends on these, or its first tasks can start before the path exists and fail.
+     * What the private tier needs before anything there can reach AWS or the internet: the subnets' associations
+     * with their route tables (until then a subnet uses the main route table, which leads nowhere), their default
+     * routes to NAT, the S3 gateway endpoint, the interface endpoints and the rule that admits HTTPS to them. A
+     * workload that pulls images or reads secrets at start (ECS services) depends on these, or its first tasks can
+     * start before the path exists and fail.
      */
     public readonly privateEgress: pulumi.Resource[];
 
@@ -117,7 +119,12 @@ export class Network extends pulumi.ComponentResource {
         this.privateRouteTableIds = tiers.privateRouteTables.map((rt) => rt.id);
         this.isolatedRouteTableIds = [tiers.isolatedRouteTable.id];
         this.endpointSecurityGroupId = endpoints.securityGroup?.id;
-        this.privateEgress = [...tiers.privateNatRoutes, ...endpoints.endpoints, ...(endpoints.endpointAccess ?? [])];
+        this.privateEgress = [
+            ...tiers.privateAssociations,
+            ...tiers.privateNatRoutes,
+            ...endpoints.endpoints,
+            ...(endpoints.endpointAccess ?? []),
+        ];
         this.flowLogGroupName = flowLogGroup.name;
         this.registerOutputs({
             vpcId: this.vpcId,

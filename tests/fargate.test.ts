@@ -183,15 +183,20 @@ for (const stack of WITH_SERVICES) {
         it("starts no service before the private tier's way out, nor before its IAM database user exists", () => {
             const settings = parseSettings(readStackConfig(PROJECT_DIR, stack).raw, stack);
             const natRoutes = ofType(r, "aws:ec2/route:Route").filter((x) => /^network-private-\d+-nat$/.test(x.name));
+            // Until its association exists, a private subnet uses the main route table: no NAT, no S3 endpoint.
+            const associations = ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((x) =>
+                /^network-private-\d+$/.test(x.name),
+            );
             const endpoints = ofType(r, "aws:ec2/vpcEndpoint:VpcEndpoint");
             const endpointRule = ofType(r, T.ingress).filter((x) => x.name === "network-endpoints-https");
             assert.strictEqual(natRoutes.length, settings.network.azCount, "one default route per private subnet");
+            assert.strictEqual(associations.length, settings.network.azCount, "one association per private subnet");
             assert.strictEqual(endpoints.length, 1 + settings.network.interfaceEndpoints.length, "S3 + interfaces");
             assert.strictEqual(endpointRule.length, settings.network.interfaceEndpoints.length > 0 ? 1 : 0);
             const invocations = ofType(r, "aws:lambda/invocation:Invocation");
             for (const [svc, app] of apps) {
                 const service = named(r, `app-${svc}`, T.service);
-                for (const x of [...natRoutes, ...endpoints, ...endpointRule]) {
+                for (const x of [...associations, ...natRoutes, ...endpoints, ...endpointRule]) {
                     assert.ok(dependsOn(service, x), `${svc} does not wait for ${x.name}`);
                 }
                 assert.deepStrictEqual(
