@@ -100,6 +100,8 @@ export class Cache extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
     /** The application's credential, JSON `{username, password}`; services read it as container secrets. */
     public readonly secretArn: pulumi.Output<string>;
+    /** The credential's value: services that read it wait for it, so that their first tasks find it. */
+    public readonly secretVersion: aws.secretsmanager.SecretVersion;
     public readonly logGroupNames: pulumi.Output<string>[];
 
     private readonly componentName: string;
@@ -153,6 +155,7 @@ export class Cache extends pulumi.ComponentResource {
         this.port = group.port.apply((p) => p ?? CACHE_PORT);
         this.securityGroupId = this.sg.id;
         this.secretArn = auth.secret.arn;
+        this.secretVersion = auth.secretVersion;
         this.logGroupNames = Object.values(logGroups).map((g) => g.name);
         this.registerOutputs({
             replicationGroupId: this.replicationGroupId,

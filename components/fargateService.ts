@@ -137,6 +137,11 @@ export interface FargateCacheArgs {
     clusterMode: boolean;
     /** The credential secret (JSON `username`, `password`), encrypted with `kmsKeyArn`. */
     secretArn: pulumi.Input<string>;
+    /**
+     * The credential's value (the Cache's `secretVersion`): services with cacheAccess wait for it, because their tasks
+     * read it at start. Default none, for a credential whose value already exists.
+     */
+    secretVersion?: pulumi.Resource;
 }
 
 export interface FargateLoadBalancerArgs {
@@ -173,6 +178,12 @@ export interface FargateServiceArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** SecretsStore ARNs by secret name; services reference secrets by these names. Default none. */
     secretArns?: Record<string, pulumi.Input<string>>;
+    /**
+     * The values of those secrets by the same names (the SecretsStore's `secretVersions`): each service waits for the
+     * values it reads, because ECS reads them when a task starts and a secret without a value fails the task. Default
+     * none, for secrets whose values already exist.
+     */
+    secretVersions?: Record<string, pulumi.Resource>;
     /** The database's security group; services with database access get egress to it. Default none. */
     databaseSecurityGroupId?: pulumi.Input<string>;
     /** The database port. Default 5432. */

@@ -183,6 +183,11 @@ export class SecretsStore extends pulumi.ComponentResource {
     public readonly aliasArn: pulumi.Output<string>;
     /** Secrets Manager ARNs by the secret's config name. */
     public readonly secretArns: Record<string, pulumi.Output<string>>;
+    /**
+     * Each secret's value, by config name. A secret exists before its first value: whatever reads the value when it
+     * starts (an ECS task's container secrets) waits for this, or its first start fails with no value to read.
+     */
+    public readonly secretVersions: Record<string, aws.secretsmanager.SecretVersion>;
 
     constructor(name: string, args: SecretsStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:SecretsStore", name, {}, opts);
@@ -222,6 +227,7 @@ export class SecretsStore extends pulumi.ComponentResource {
         );
 
         this.secretArns = {};
+        this.secretVersions = {};
         for (const s of args.appSecrets ?? []) {
             const secret = new aws.secretsmanager.Secret(
                 `${name}-${s.name}`,
@@ -249,7 +255,7 @@ export class SecretsStore extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.secretsmanager.SecretVersion(
+            this.secretVersions[s.name] = new aws.secretsmanager.SecretVersion(
                 `${name}-${s.name}-version`,
                 { secretId: secret.id, secretString: pulumi.secret(value.result) },
                 { parent: this },

@@ -9,7 +9,18 @@ import { evaluateStack } from "../tools/plan/policy-eval";
 import type { RunResult } from "../tools/plan/runner";
 import { PlanMode, PlannedResource } from "../tools/plan/types";
 import { parseSettings } from "../stacks/settings";
-import { UNKNOWN, depsOf, isSecretValue, jsonInput, named, ofType, plain, planOf, runIsolated } from "./helpers/plan";
+import {
+    UNKNOWN,
+    dependsOn,
+    depsOf,
+    isSecretValue,
+    jsonInput,
+    named,
+    ofType,
+    plain,
+    planOf,
+    runIsolated,
+} from "./helpers/plan";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -330,6 +341,13 @@ for (const mode of MODES) {
                 }
                 for (const s of clearStrings(p.outputs)) assert.ok(!s.includes(stored.password));
             }
+        });
+
+        it("starts the web service only once the credential has its value, and the worker without waiting", () => {
+            const version = named(p, "cache-credentials", T.secretVersion);
+            const service = (svc: string) => named(p, `app-${svc}`, "aws:ecs/service:Service");
+            assert.ok(dependsOn(service("web"), version), "web's tasks read the credential at start");
+            assert.ok(!dependsOn(service("worker"), version), "the worker reads nothing of the cache");
         });
 
         it("hands the cache to the web service by environment and secret reference, and nothing to the worker", () => {

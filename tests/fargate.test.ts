@@ -207,6 +207,28 @@ for (const stack of WITH_SERVICES) {
             }
         });
 
+        it("starts no service before the values of the secrets its tasks read exist", () => {
+            const versions = ofType(r, "aws:secretsmanager/secretVersion:SecretVersion");
+            for (const [svc, app] of apps) {
+                const service = named(r, `app-${svc}`, T.service);
+                const read = Object.values(app.secrets ?? {}).filter((ref) => !ref.startsWith("database:"));
+                const expected = [
+                    ...new Set([
+                        ...read.map((ref) => `secrets-${ref}-version`),
+                        ...(app.cacheAccess ? ["cache-credentials"] : []),
+                    ]),
+                ].sort();
+                assert.deepStrictEqual(
+                    versions
+                        .filter((v) => dependsOn(service, v))
+                        .map((v) => v.name)
+                        .sort(),
+                    expected,
+                    `${svc} waits for exactly the secret values it reads`,
+                );
+            }
+        });
+
         it("wires web services to the load balancer and gives workers no load balancer at all", () => {
             for (const [svc, app] of web()) {
                 const service = named(r, `app-${svc}`, T.service);

@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { FargateAppArgs } from "../fargateService";
 import type { FargateCluster } from "./cluster";
 import type { FargateLoadBalancer } from "./loadBalancer";
 import type { FargateScope } from "./scope";
@@ -254,18 +255,35 @@ function createEcsService(
             parent: scope.parent,
             // ECS rejects a target group that no listener uses yet, and strategies naming providers the cluster does
             // not have. The first tasks start as soon as the service exists: without the private tier's routes and
-            // endpoints they cannot pull their image or read their secrets, and the circuit breaker fails the
-            // deployment. A service that logs in as an IAM database user waits until that user exists.
+            // endpoints they cannot pull their image or read their secrets, and without the secrets' values ECS has
+            // nothing to inject; either way the circuit breaker fails the deployment. A service that logs in as an IAM
+            // database user waits until that user exists.
             dependsOn: [
                 cluster.capacityProviders,
                 ...(routing ? [routing.rule] : []),
                 ...(scope.args.privateEgress ?? []),
+                ...secretValuesReadBy(scope, app),
                 ...(app.databaseIamUser && scope.args.databaseUsersReady ? [scope.args.databaseUsersReady] : []),
             ],
             // Application Auto Scaling owns the running count; re-applying desiredCount on every update would undo it.
             ...(app.autoscaling ? { ignoreChanges: ["desiredCount"] } : {}),
         },
     );
+}
+
+/**
+ * The secret values a service's tasks read at start: its SecretsStore secrets' versions and, with cacheAccess, the
+ * cache credential's. The RDS master secret (`database:*`) needs none: RDS sets its value when it creates the cluster.
+ */
+export function secretValuesReadBy(scope: FargateScope, app: FargateAppArgs): pulumi.Resource[] {
+    const own = Object.values(app.secrets ?? {})
+        .filter((ref) => !ref.startsWith("database:"))
+        .flatMap((ref) => {
+            const version = scope.args.secretVersions?.[ref];
+            return version ? [version] : [];
+        });
+    const cache = app.cacheAccess ? scope.args.cache?.secretVersion : undefined;
+    return [...new Set([...own, ...(cache ? [cache] : [])])];
 }
 
 /** Target tracking on average CPU and, for web services, on ALB requests per target. */
