@@ -23,7 +23,7 @@ export default tseslint.config(
     },
     {
         // The Pulumi rules need type information; the program is where Outputs live.
-        files: ["index.ts", "components/**/*.ts", "stacks/**/*.ts"],
+        files: ["index.ts", "platform.ts", "components/**/*.ts", "stacks/**/*.ts"],
         languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
         plugins: { "@pulumi": pulumi },
         rules: {

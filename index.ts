@@ -9,6 +9,7 @@ import { CACHE_COMPONENT, DATABASE_COMPONENT, SERVICES_COMPONENT } from "./compo
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { SecretsStore } from "./components/secretsStore";
+import { commonTags, costScopeTag } from "./platform";
 import { loadSettings } from "./stacks";
 
 // Validate every config key before a single resource is registered.
@@ -16,9 +17,7 @@ const settings = loadSettings();
 const prefix = `${settings.project}-${settings.stack}`;
 
 // Explicit providers carry the region and the common tags, so every resource is tagged the same way in every region.
-const defaultTags = {
-    tags: { project: settings.project, stack: settings.stack, "managed-by": "pulumi", ...settings.tags },
-};
+const defaultTags = { tags: commonTags(settings.project, settings.stack, settings.tags) };
 const providerIn = (name: string, region: string) =>
     new aws.Provider(name, { region: region as aws.Region, defaultTags });
 const provider = providerIn("aws", settings.region);
@@ -264,7 +263,7 @@ const monitoring = new Monitoring(
         },
         budget: settings.monitoring.budget && {
             ...settings.monitoring.budget,
-            costAllocationTag: { key: "stack", value: settings.stack },
+            costAllocationTag: costScopeTag(settings.project, settings.stack),
         },
     },
     opts,
