@@ -36,9 +36,10 @@ export interface SiteDomainArgs {
  * name CloudFront checks the load balancer's certificate against. Built before FargateService, whose HTTPS listener
  * needs the second one, and before EdgeCdn, which adds the site's alias records to the zone.
  *
- * The origin host name gets no DNS record: CloudFront reaches the load balancer through its VPC origin, and uses the
- * name only as the TLS server name, the Host header and the name the certificate must cover. A public record for an
- * internal load balancer would only publish its private addresses.
+ * The origin host name gets no DNS record because nothing resolves it: CloudFront reaches the load balancer through
+ * its VPC origin (by the load balancer's ARN), and uses the name only as the TLS server name, the Host header and the
+ * name the certificate must cover. (Hiding addresses is not the reason: an internal load balancer's own DNS name
+ * already resolves publicly to its private addresses.)
  */
 export class SiteDomain extends pulumi.ComponentResource {
     public readonly siteName: string;
