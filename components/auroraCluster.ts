@@ -156,7 +156,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         super("aws-platform:index:AuroraCluster", name, {}, opts);
         this.componentName = name;
         const problems = auroraProblems(name, args);
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const scope: AuroraScope = { parent: this, name, id: args.clusterIdentifier, args };
         const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION;

@@ -97,7 +97,7 @@ export class Buckets extends pulumi.ComponentResource {
                 ? [`Buckets ${name}: bucket ${b}: serve.pathPattern ${config.serve.pathPattern} is not "/<prefix>/*"`]
                 : [],
         );
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -137,7 +137,8 @@ export class Buckets extends pulumi.ComponentResource {
      * Called once, after EdgeCdn exists; without a served bucket it creates nothing.
      */
     public serveThrough(distributionArn: pulumi.Input<string>): aws.s3.BucketPolicy[] {
-        if (this.servedThrough) throw new Error(`Buckets ${this.componentName}: serveThrough may be called once`);
+        if (this.servedThrough)
+            throw new pulumi.RunError(`Buckets ${this.componentName}: serveThrough may be called once`);
         this.servedThrough = true;
         return this.served.map(({ name, bucket, prefix, ready }) =>
             this.createPolicy(`${this.componentName}-${name}`, bucket, this.bucketArns[name], ready, {

@@ -111,7 +111,7 @@ export class Cache extends pulumi.ComponentResource {
         super("aws-platform:index:Cache", name, {}, opts);
         this.componentName = name;
         const problems = cacheProblems(name, args);
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const engine = args.engine ?? "valkey";
         const scope: CacheScope = {

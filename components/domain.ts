@@ -53,13 +53,13 @@ export class SiteDomain extends pulumi.ComponentResource {
     constructor(name: string, args: SiteDomainArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:SiteDomain", name, {}, opts);
         if (args.hostedZoneId === undefined && args.viewerCertificateArn === undefined) {
-            throw new Error(`SiteDomain ${name}: without hostedZoneId, viewerCertificateArn is required`);
+            throw new pulumi.RunError(`SiteDomain ${name}: without hostedZoneId, viewerCertificateArn is required`);
         }
         if (args.originCertificate && args.hostedZoneId === undefined && args.originCertificateArn === undefined) {
-            throw new Error(`SiteDomain ${name}: without hostedZoneId, originCertificateArn is required`);
+            throw new pulumi.RunError(`SiteDomain ${name}: without hostedZoneId, originCertificateArn is required`);
         }
         if (args.siteName === args.originHostName) {
-            throw new Error(`SiteDomain ${name}: originHostName must differ from siteName`);
+            throw new pulumi.RunError(`SiteDomain ${name}: originHostName must differ from siteName`);
         }
 
         this.viewerCertificateArn =
@@ -101,7 +101,8 @@ export class SiteDomain extends pulumi.ComponentResource {
         );
         const option = certificate.domainValidationOptions.apply((options) => {
             const found = options.find((o) => o.domainName === domainName);
-            if (!found) throw new Error(`SiteDomain: ACM returned no DNS validation record for ${domainName}`);
+            if (!found)
+                throw new pulumi.RunError(`SiteDomain: ACM returned no DNS validation record for ${domainName}`);
             return found;
         });
         const record = new aws.route53.Record(

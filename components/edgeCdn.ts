@@ -130,7 +130,7 @@ export class EdgeCdn extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeCdnArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:EdgeCdn", name, {}, opts);
         if (args.origin?.protocol === "HTTPS" && !args.origin.hostName) {
-            throw new Error(
+            throw new pulumi.RunError(
                 `EdgeCdn ${name}: an HTTPS origin needs hostName, the name its certificate covers; CloudFront checks the certificate against it`,
             );
         }

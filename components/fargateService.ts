@@ -283,7 +283,7 @@ export class FargateService extends pulumi.ComponentResource {
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:FargateService", name, {}, opts);
         const problems = fargateProblems(name, args);
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const partition = aws.getPartitionOutput({}, { parent: this });
         const scope: FargateScope = {

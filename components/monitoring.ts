@@ -131,7 +131,7 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:Monitoring", name, {}, opts);
         if (args.cloudFront && !args.global) {
-            throw new Error(`Monitoring ${name}: cloudFront needs global (a us-east-1 key and provider)`);
+            throw new pulumi.RunError(`Monitoring ${name}: cloudFront needs global (a us-east-1 key and provider)`);
         }
         // Planned first: a threshold that cannot be derived fails before any resource exists.
         const plans = planAlarms(args.namePrefix, inventoryOf(args), args.thresholds);

@@ -64,7 +64,9 @@ export class Network extends pulumi.ComponentResource {
         const azCount = args.azCount ?? 3;
         for (const tier of ["public", "private", "isolated"] as const) {
             if (args.subnetCidrs[tier].length !== azCount) {
-                throw new Error(`Network ${name}: ${args.subnetCidrs[tier].length} ${tier} CIDRs for ${azCount} AZs`);
+                throw new pulumi.RunError(
+                    `Network ${name}: ${args.subnetCidrs[tier].length} ${tier} CIDRs for ${azCount} AZs`,
+                );
             }
         }
         const scope: NetworkScope = { parent: this, name, args };

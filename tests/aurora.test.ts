@@ -3,7 +3,8 @@ import * as path from "path";
 import { parseSettings, Settings } from "../stacks/settings";
 import { PlanMode, PlannedResource } from "../tools/plan/types";
 import { listStacks, readStackConfig } from "../tools/plan/project";
-import { ProgramError, RunResult } from "../tools/plan/runner";
+import * as pulumi from "@pulumi/pulumi";
+import { RunResult } from "../tools/plan/runner";
 import {
     UNKNOWN,
     dependsOn,
@@ -622,7 +623,7 @@ describe("AuroraCluster component contract", () => {
                 program: isolatedProgram({ azs: 2, iamDatabaseUsers: ["dbadmin"], instanceClass: "db.t4g.medium" }),
             }),
             (e: unknown) =>
-                e instanceof ProgramError &&
+                e instanceof pulumi.RunError &&
                 /is a T class/.test(e.message) &&
                 /user "dbadmin" is the master user/.test(e.message),
         );
@@ -631,7 +632,7 @@ describe("AuroraCluster component contract", () => {
     it("refuses a subnet group in a single AZ", async () => {
         await assert.rejects(
             runIsolated({ stack: "test", config, program: isolatedProgram({ azs: 1 }) }),
-            (e: unknown) => e instanceof ProgramError && /a DB subnet group needs at least 2 AZs/.test(e.message),
+            (e: unknown) => e instanceof pulumi.RunError && /a DB subnet group needs at least 2 AZs/.test(e.message),
         );
     });
 
@@ -640,7 +641,8 @@ describe("AuroraCluster component contract", () => {
             await assert.rejects(
                 runIsolated({ stack: "test", config, program: isolatedProgram({ azs: 2, identifier }) }),
                 (e: unknown) =>
-                    e instanceof ProgramError && e.message.includes(`clusterIdentifier "${identifier}" is not valid`),
+                    e instanceof pulumi.RunError &&
+                    e.message.includes(`clusterIdentifier "${identifier}" is not valid`),
                 identifier,
             );
         }

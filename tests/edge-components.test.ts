@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { SiteDomain, SiteDomainArgs } from "../components/domain";
 import {
     MANAGED_RULE_GROUPS,
@@ -9,7 +10,7 @@ import {
     wafRules,
 } from "../components/edge/documents";
 import { EdgeCdn, EdgeCdnArgs } from "../components/edgeCdn";
-import { ProgramError, RunResult } from "../tools/plan/runner";
+import { RunResult } from "../tools/plan/runner";
 import { depsOf, named, ofType, plain, runIsolated } from "./helpers/plan";
 
 const T = {
@@ -197,7 +198,7 @@ describe("EdgeCdn and SiteDomain variants (isolated, under mocks)", () => {
             protocol: "HTTPS" as const,
         };
         await assert.rejects(edge({ origin }), (e: unknown) => {
-            assert.ok(e instanceof ProgramError, String(e));
+            assert.ok(e instanceof pulumi.RunError, String(e));
             assert.match(e.message, /EdgeCdn edge: an HTTPS origin needs hostName, the name its certificate covers/);
             return true;
         });

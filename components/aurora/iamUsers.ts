@@ -207,7 +207,7 @@ export function createIamDatabaseUsers(
     args: IamDatabaseUsersArgs,
 ): IamDatabaseUsers {
     const problems = checkIamUsersArgs(name, args);
-    if (problems.length > 0) throw new Error(problems.join("\n"));
+    if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
     const users = [...new Set(args.users)].sort();
     const code = readFileSync(HANDLER_FILE);
     const prefix = `${name}-iam-users`;
