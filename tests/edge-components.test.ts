@@ -204,6 +204,18 @@ describe("EdgeCdn and SiteDomain variants (isolated, under mocks)", () => {
         });
     });
 
+    it("refuses a name prefix that would make the assets bucket's name too long for S3, as a message", async () => {
+        // 40 + "-edge-assets" (12) + "-" + the 12-digit account = 65 characters.
+        await assert.rejects(edge({ namePrefix: "p".repeat(40) }), (e: unknown) => {
+            assert.ok(e instanceof pulumi.RunError, String(e));
+            assert.match(
+                e.message,
+                /^EdgeCdn edge: the bucket name p{40}-edge-assets-<account id> would be 65 characters; S3 allows 63/,
+            );
+            return true;
+        });
+    });
+
     it("renames (and so replaces) the VPC origin when the provider's default tags change", async () => {
         const origin = {
             loadBalancerArn: LB_ARN,

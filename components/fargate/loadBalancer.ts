@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { accountBucketName } from "../s3/bucket";
 import { LEGACY_ELB_LOG_REGIONS, logBucketPolicy } from "./documents";
 import type { FargateScope } from "./scope";
 
@@ -124,11 +125,7 @@ function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bu
     const lbArgs = args.loadBalancer ?? {};
     // Named from the stack and the account rather than auto-named, so the bucket ARN (and with it the bucket
     // policy) is known at preview and policies can judge the policy document before `pulumi up`.
-    const bucketName = scope.accountId.apply((account) => {
-        const n = `${prefix}-${name}-alb-logs-${account}`.toLowerCase();
-        if (n.length > 63) throw new Error(`FargateService ${name}: log bucket name ${n} exceeds 63 characters`);
-        return n;
-    });
+    const bucketName = accountBucketName(`FargateService ${name}`, `${prefix}-${name}-alb-logs`, scope.accountId);
     const bucketArn = pulumi.interpolate`arn:${scope.partition}:s3:::${bucketName}`;
     const bucket = new aws.s3.Bucket(
         `${name}-alb-logs`,
