@@ -42,7 +42,7 @@ const baseArgs = (users: string[]): IamDatabaseUsersArgs => ({
     dnsSuffix: "amazonaws.com",
 });
 
-/** Stands in for the AuroraCluster component, the parent the coordinator will pass. */
+/** Stands in for the AuroraCluster component, the parent that creates the users in the program. */
 class FakeAuroraCluster extends pulumi.ComponentResource {
     constructor() {
         super("aws-platform:index:AuroraCluster", "db", {});

@@ -1,7 +1,8 @@
 /**
  * Monitoring under mocks: the alarms every stack file gets, counted from its own config; what their dimensions and
  * actions reference; the topics, their keys and policies; the event rules, the dashboard and the budget. CloudFront
- * alarms (us-east-1) are tested with a program of their own until a distribution is part of the platform program.
+ * alarms (us-east-1) are also tested with a program of their own, so both settings of additionalMetrics are covered
+ * whatever the stack files say.
  */
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFile, execFileSync } from "child_process";
+import { execFile, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
@@ -7,6 +7,7 @@ import { policyConfigOf } from "../tools/policy-config";
 import { LAST_PROFILE, ciStacks, githubOutputs } from "../tools/plan/ci-stacks";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { pool, projectWith, tempProject } from "./helpers/cli";
+import { planOf } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
@@ -23,8 +24,12 @@ interface Step {
     uses?: string;
     run?: string;
     if?: string;
+    shell?: string;
     with?: Record<string, unknown>;
     env?: Record<string, unknown>;
+}
+interface Defaults {
+    run?: { shell?: string };
 }
 interface Job {
     if?: string;
@@ -34,11 +39,13 @@ interface Job {
     concurrency?: { group: string; "cancel-in-progress"?: boolean | string };
     strategy?: { matrix?: Record<string, unknown> };
     env?: Record<string, unknown>;
+    defaults?: Defaults;
     steps?: Step[];
 }
 interface Workflow {
     on: Record<string, unknown> | string | string[];
     permissions?: Record<string, string> | string;
+    defaults?: Defaults;
     env?: Record<string, string>;
     jobs: Record<string, Job>;
 }
@@ -53,6 +60,10 @@ const stepsUsing = (job: Job, name: string) => (job.steps ?? []).filter((s) => a
 const needs = (job: Job) => (typeof job.needs === "string" ? [job.needs] : (job.needs ?? []));
 const flat = (s: string | undefined) => (s ?? "").replace(/\s+/g, " ");
 
+const environmentOf = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
+/** Steps that install the dependencies (`npm ci` with or without flags). */
+const isNpmCi = (s: Step) => /^npm ci\b/.test(s.run ?? "");
+
 /** Jobs that run a Pulumi command (`preview`, `up`) through pulumi/actions. */
 const pulumiJobs = (command: string) =>
     jobs.filter((j) => stepsUsing(j.job, "pulumi/actions").some((s) => s.with?.command === command));
@@ -61,8 +72,59 @@ const pulumiJobs = (command: string) =>
 const PUSH_TO_MAIN = /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/;
 const SAME_REPO_PR = /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/;
 
+/** What a stub `gh` answers: its standard output, its error text and its exit code. */
+interface GhAnswer {
+    stdout?: string;
+    stderr?: string;
+    code?: number;
+}
+
+/** A step's script run as GitHub runs it with `shell: bash`, with `gh` replaced by a stub that records its calls. */
+function runStep(step: Step, env: Record<string, string>, gh: GhAnswer) {
+    const dir = tempProject();
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.writeFileSync(
+        path.join(dir, "bin", "gh"),
+        [
+            "#!/usr/bin/env bash",
+            `{ printf '%s\\037' "$@"; echo; } >>"${dir}/gh-calls"`,
+            `printf '%s' "$GH_STUB_STDOUT"`,
+            `[ -z "$GH_STUB_STDERR" ] || echo "$GH_STUB_STDERR" >&2`,
+            `exit "$GH_STUB_CODE"`,
+        ].join("\n"),
+        { mode: 0o755 },
+    );
+    fs.writeFileSync(path.join(dir, "github-output"), "");
+    fs.writeFileSync(path.join(dir, "gh-calls"), "");
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run ?? ""], {
+        encoding: "utf8",
+        env: {
+            PATH: `${path.join(dir, "bin")}:${process.env.PATH}`,
+            GITHUB_OUTPUT: path.join(dir, "github-output"),
+            RUNNER_TEMP: dir,
+            GH_STUB_STDOUT: gh.stdout ?? "",
+            GH_STUB_STDERR: gh.stderr ?? "",
+            GH_STUB_CODE: String(gh.code ?? 0),
+            ...env,
+        },
+    });
+    const outputs = Object.fromEntries(
+        fs
+            .readFileSync(path.join(dir, "github-output"), "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const calls = fs
+        .readFileSync(path.join(dir, "gh-calls"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\x1f").slice(0, -1));
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, outputs, calls };
+}
+
 describe("CI/CD workflows: the files", () => {
-    it("exist, with one job that lists the stacks and the jobs the issue asks for", () => {
+    it("exist, with one job that lists the stacks and a preview job and deploy jobs", () => {
         assert.ok(workflows.length > 0, "no workflow in .github/workflows");
         assert.ok(pulumiJobs("preview").length === 1, "one pulumi preview job");
         assert.ok(pulumiJobs("up").length >= 1, "pulumi up jobs");
@@ -88,6 +150,22 @@ describe("CI/CD workflows: the files", () => {
                     assert.doesNotThrow(
                         () => execFileSync("bash", ["-n", "-c", script], { stdio: "pipe" }),
                         `${id}: ${step.name ?? step.run.slice(0, 40)}`,
+                    );
+                }
+            }
+        });
+
+        it(`${path.relative(ROOT, w.file)}: every run script with a pipe fails when any command in it fails`, () => {
+            for (const { id, job } of jobs.filter((j) => j.workflow === w)) {
+                for (const step of job.steps ?? []) {
+                    if (!step.run?.includes("|")) continue;
+                    // GitHub runs a named `bash` as `bash --noprofile --norc -eo pipefail {0}`, but a step with no
+                    // shell as `bash -e {0}`, where `a | b` succeeds when `a` fails.
+                    const shell = step.shell ?? job.defaults?.run?.shell ?? w.doc.defaults?.run?.shell;
+                    const what = `${id}: "${step.name ?? step.run.slice(0, 40)}"`;
+                    assert.ok(
+                        shell === "bash" || /^\s*set\s+-\w*o\s+pipefail\b/m.test(step.run),
+                        `${what} pipes without pipefail (shell: ${shell ?? "none"})`,
                     );
                 }
             }
@@ -236,8 +314,93 @@ describe("CI/CD workflows: what runs where", () => {
         assert.equal(creds.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
         assert.equal(creds.with?.["aws-region"], "${{ matrix.stack.region }}");
         const order = (pred: (s: Step) => boolean) => steps.findIndex(pred);
-        assert.ok(order((s) => s.run === "npm ci") < order((s) => s === preview), "npm ci before pulumi/actions");
+        assert.ok(order(isNpmCi) >= 0 && order(isNpmCi) < order((s) => s === preview), "npm ci before pulumi/actions");
         assert.ok(order((s) => s === creds) < order((s) => s === preview));
+    });
+
+    it("previews only in an environment whose reviewers approve each run, where the secrets live", () => {
+        const [{ job, id }] = pulumiJobs("preview");
+        const environment = environmentOf(job);
+        assert.equal(environment, "preview", `${id}: the environment the preview role trusts`);
+        // A repository secret reaches any workflow that any branch adds; an environment's only the jobs it approves.
+        for (const j of jobs) {
+            if (/secrets\.\w+/.test(JSON.stringify({ env: j.job.env, steps: j.job.steps })))
+                assert.ok(environmentOf(j.job), `${j.id} reads secrets outside an environment`);
+        }
+        // The job runs only when a check found that environment with required reviewers.
+        const gate = /needs\.([\w-]+)\.outputs\.(\w+) == 'true'/.exec(flat(job.if));
+        assert.ok(gate, `${id} waits for the check`);
+        const check = jobs.find((j) => j.id === gate[1])!;
+        assert.ok(needs(job).includes(check.id));
+        assert.equal((check.job.permissions as Record<string, string>).actions, "read", "to read the environment");
+        const step = (check.job.steps ?? []).find((s) => s.run?.includes(`${gate[2]}=true`))!;
+        assert.equal(step.env?.ENVIRONMENT, environment, "the check looks up the preview job's environment");
+        const base = { GITHUB_REPOSITORY: "octo/platform", ENVIRONMENT: environment, FROM_FORK: "false" };
+        const lookup = [["api", `repos/octo/platform/environments/${environment}`]];
+        const reviewers = { type: "required_reviewers", reviewers: [{ type: "Team", reviewer: { slug: "platform" } }] };
+        const cases: { what: string; fork?: boolean; gh: GhAnswer; available: string; notice?: RegExp }[] = [
+            { what: "a fork's pull request", fork: true, gh: {}, available: "false", notice: /comes from a fork/ },
+            {
+                what: "no such environment",
+                gh: { code: 1, stdout: '{"message":"Not Found"}', stderr: "gh: Not Found (HTTP 404)" },
+                available: "false",
+                notice: /has no environment preview/,
+            },
+            {
+                what: "an environment without reviewers",
+                gh: { stdout: JSON.stringify({ name: environment, protection_rules: [{ type: "wait_timer" }] }) },
+                available: "false",
+                notice: /no required reviewers/,
+            },
+            {
+                what: "required reviewers",
+                gh: {
+                    stdout: JSON.stringify({
+                        name: environment,
+                        protection_rules: [{ type: "wait_timer" }, reviewers],
+                    }),
+                },
+                available: "true",
+            },
+        ];
+        for (const c of cases) {
+            const r = runStep(step, { ...base, FROM_FORK: String(!!c.fork) }, c.gh);
+            assert.equal(r.code, 0, `${c.what}: ${r.stderr}`);
+            assert.equal(r.outputs[gate[2]], c.available, c.what);
+            assert.deepEqual(r.calls, c.fork ? [] : lookup, c.what);
+            if (c.notice)
+                assert.match(r.stdout, new RegExp(`^::notice title=pulumi preview skipped::.*${c.notice.source}`, "m"));
+        }
+        // Anything but "not found" is an error, never a silent skip.
+        const denied = runStep(step, base, {
+            code: 1,
+            stderr: "gh: Resource not accessible by integration (HTTP 403)",
+        });
+        assert.notEqual(denied.code, 0);
+        assert.equal(denied.outputs[gate[2]], undefined);
+    });
+
+    it("installs without install scripts wherever an OIDC token is live", () => {
+        const oidc = jobs.filter((j) => (j.job.permissions as Record<string, string>)["id-token"] === "write");
+        assert.ok(oidc.length > 0);
+        for (const { id, job } of oidc) {
+            const installs = (job.steps ?? []).filter(isNpmCi);
+            assert.ok(installs.length > 0, `${id} installs the dependencies`);
+            for (const s of installs) assert.equal(s.run, "npm ci --ignore-scripts", id);
+        }
+        // The packages whose install scripts those jobs skip, each checked to be unneeded there: a new one must be
+        // checked the same way (run `npm ci --ignore-scripts`, then `npm test` and `npm run plan`) and added here.
+        const unneeded: Record<string, string> = {
+            "node_modules/@swc/core": "validates the native binary, which ships as an optional dependency",
+            "node_modules/protobufjs": "only warns about a dependent's version scheme",
+            "node_modules/@pulumi/docker-build": "installs a Pulumi plugin, which the CLI installs itself",
+            "node_modules/docker-classic": "installs a Pulumi plugin, which the CLI installs itself",
+        };
+        const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+            packages: Record<string, { hasInstallScript?: boolean }>;
+        };
+        const scripted = Object.entries(lock.packages).filter(([, p]) => p.hasInstallScript);
+        for (const [name] of scripted) assert.ok(name in unneeded, `${name} has an install script nobody checked`);
     });
 
     it("deploys on main only, development-profile stacks before production ones, per-stack environment and lock", () => {
@@ -264,7 +427,8 @@ describe("CI/CD workflows: what runs where", () => {
             );
             const steps = job.steps ?? [];
             const up = steps.findIndex((s) => action(s) === "pulumi/actions" && s.with?.command === "up");
-            assert.ok(steps.findIndex((s) => s.run === "npm ci") < up, `${id}: npm ci first`);
+            const install = steps.findIndex(isNpmCi);
+            assert.ok(install >= 0 && install < up, `${id}: npm ci first`);
             assert.equal(steps[up].with?.policyPacks, "policy");
             assert.equal(steps[up].with?.policyPackConfigs, "${{ steps.policy.outputs.file }}");
             assert.match(steps.find((s) => s.id === "policy")?.run ?? "", /npm run -s policy-config -- "\$STACK"/);
@@ -275,6 +439,35 @@ describe("CI/CD workflows: what runs where", () => {
         assert.equal(new Set(deploys.map((d) => d.job.concurrency?.group)).size, 1);
     });
 
+    it("deploys a commit only while it is the head of main, so an older run never deploys over a newer one", () => {
+        for (const { id, job } of pulumiJobs("up")) {
+            const [head, ...rest] = job.steps ?? [];
+            const flag = /^\s*echo "(\w+)=true" >>"\$GITHUB_OUTPUT"$/m.exec(head.run ?? "");
+            assert.ok(head.id && flag, `${id}: the first step says whether the run's commit is the head of main`);
+            // Every later step, `pulumi up` above all, runs only when it is.
+            const deploy = `steps.${head.id}.outputs.${flag[1]} == 'true'`;
+            const up = rest.find((s) => action(s) === "pulumi/actions" && s.with?.command === "up");
+            assert.equal(up?.if, deploy, `${id}: pulumi up is conditioned on the check`);
+            for (const s of rest) assert.equal(s.if, deploy, `${id}: ${s.name ?? s.uses ?? s.run}`);
+            assert.equal(head.env?.GH_TOKEN, "${{ github.token }}");
+            assert.equal((job.permissions as Record<string, string>).contents, "read", "to read main's head");
+            const [older, newer] = ["1".repeat(40), "2".repeat(40)];
+            const env = { GITHUB_SHA: older, GITHUB_REPOSITORY: "octo/platform", STACK: "any" };
+            const current = runStep(head, env, { stdout: older });
+            assert.equal(current.code, 0, current.stderr);
+            assert.equal(current.outputs[flag[1]], "true");
+            assert.deepEqual(current.calls, [["api", "repos/octo/platform/commits/main", "--jq", ".sha"]]);
+            const superseded = runStep(head, env, { stdout: newer });
+            assert.equal(superseded.code, 0, superseded.stderr);
+            assert.equal(superseded.outputs[flag[1]], "false");
+            assert.match(superseded.stdout, new RegExp(`^::notice .*${older}.*${newer}`, "m"));
+            // Without an answer the job fails: it neither deploys nor passes silently.
+            const failed = runStep(head, env, { code: 1, stderr: "gh: Bad credentials (HTTP 401)" });
+            assert.notEqual(failed.code, 0);
+            assert.equal(failed.outputs[flag[1]], undefined);
+        }
+    });
+
     it("gives fork pull requests no way to credentials: no privileged trigger, every credentialed job guarded", () => {
         for (const w of workflows) {
             const on = w.doc.on as Record<string, unknown>;
@@ -283,9 +476,7 @@ describe("CI/CD workflows: what runs where", () => {
         }
         for (const { id, job } of jobs) {
             const perms = job.permissions as Record<string, string>;
-            // Testing whether a secret is set (as the preview check does) hands nothing out.
-            const text = JSON.stringify({ env: job.env, steps: job.steps }).replace(/secrets\.\w+ != ''/g, "");
-            const usesSecrets = /secrets\.\w+/.test(text);
+            const usesSecrets = /secrets\.\w+/.test(JSON.stringify({ env: job.env, steps: job.steps }));
             if (perms["id-token"] === "write" || usesSecrets) {
                 const guard = flat(job.if);
                 assert.ok(
@@ -294,29 +485,48 @@ describe("CI/CD workflows: what runs where", () => {
                 );
             }
         }
-        // The skip is explained where it happens.
-        const check = jobs.find((j) => j.id === "preview-credentials")!;
-        const run = (check.job.steps ?? []).map((s) => s.run).join("\n");
-        assert.match(run, /::notice title=pulumi preview skipped::/);
-        assert.match(run, /FROM_FORK/);
-        assert.match(run, /AWS_PREVIEW_ROLE_ARN is not set/);
     });
 
-    it("names no stack: every stack-specific value comes from the stack list", () => {
-        const stacks = listStacks(ROOT);
-        for (const w of workflows) {
-            const strings: string[] = [];
-            const walk = (v: unknown) => {
-                if (typeof v === "string") strings.push(v);
-                else if (Array.isArray(v)) v.forEach(walk);
-                else if (v && typeof v === "object") Object.entries(v).forEach(([k, x]) => (strings.push(k), walk(x)));
-            };
-            walk(w.doc);
-            for (const s of strings) {
-                for (const stack of stacks) {
-                    assert.ok(!new RegExp(`(^|[^A-Za-z0-9])${stack}([^A-Za-z0-9]|$)`).test(s), `"${s}" names ${stack}`);
-                }
+    it("names no stack: wherever a stack could be named, it comes from the stack list", () => {
+        // Only the places that select a stack are read, never the rest of the text, so a stack file of any valid
+        // name (test, main, preview, up...) leaves this test as it is.
+        const LIST = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.(stacks|first|last)\) \}\}$/;
+        const STACK = "${{ matrix.stack.stack }}";
+        const [preview] = pulumiJobs("preview");
+        for (const { id, job } of jobs) {
+            const matrix = job.strategy?.matrix ?? {};
+            if ("stack" in matrix) assert.match(String(matrix.stack), LIST, `${id}: matrix.stack`);
+            for (const k of ["include", "exclude"]) assert.ok(!(k in matrix), `${id}: matrix.${k} can name stacks`);
+            const environment = environmentOf(job);
+            // The preview environment is the one every stack's preview shares; every other is a stack's own.
+            if (environment !== undefined && job !== preview.job)
+                assert.equal(environment, STACK, `${id}: environment`);
+            if (job.env?.STACK !== undefined) assert.equal(job.env.STACK, STACK, `${id}: env.STACK`);
+            if (job.env?.STACK_NAME !== undefined) {
+                const name = String(job.env.STACK_NAME);
+                assert.ok(name.endsWith(`|| matrix.stack.stack }}`) || name === STACK, `${id}: env.STACK_NAME ${name}`);
+                // Its only literals are the organisation's format and the empty string.
+                for (const [literal] of name.matchAll(/'[^']*'/g))
+                    assert.match(literal, /^'(\{0\}\/\{1\})?'$/, `${id}: env.STACK_NAME ${literal}`);
             }
+            for (const step of job.steps ?? []) {
+                const where = `${id}: ${step.name ?? step.uses ?? step.run?.slice(0, 40)}`;
+                if (step.with?.["stack-name"] !== undefined)
+                    assert.ok(["${{ env.STACK_NAME }}", STACK].includes(String(step.with["stack-name"])), where);
+                const script = step.run ?? "";
+                // The stack a command is given: pulumi's --stack/-s and `stack select`, and the project's commands.
+                const selectors = new RegExp(
+                    String.raw`(?:--stack[= ]|pulumi\b[^\n|;&]*?\s-s\s+|pulumi stack (?:select|init|rm)\s+|` +
+                        String.raw`npm run -s (?:plan|policy-config) -- )("[^"]*"|'[^']*'|[^\s;|&)]+)`,
+                    "g",
+                );
+                for (const [, arg] of script.matchAll(selectors))
+                    assert.match(arg, /^"\$\{?STACK(_NAME)?\}?"$/, `${where}: selects ${arg}`);
+                // Nothing branches on a stack's name.
+                assert.doesNotMatch(script, /\$\{?STACK(_NAME)?\}?"?\s*(==?|!=)\s|case "?\$\{?STACK/, where);
+                assert.doesNotMatch(flat(step.if), /(matrix\.stack\.stack|env\.STACK(_NAME)?)\s*[!=]=/, where);
+            }
+            assert.doesNotMatch(flat(job.if), /(matrix\.stack\.stack|env\.STACK(_NAME)?)\s*[!=]=/, id);
         }
     });
 });
@@ -390,6 +600,145 @@ describe("CI/CD workflows: the stack list (npm run -s ci-stacks)", () => {
         assert.match(scripts["ci-stacks"], /tools\/plan\/ci-stacks\.ts/);
     });
 });
+
+describe("CI/CD workflows: the roles in docs/ci-cd.md", () => {
+    const guide = fs.readFileSync(path.join(ROOT, "docs", "ci-cd.md"), "utf8");
+    const SUB = "token.actions.githubusercontent.com:sub";
+
+    it("trusts the preview role for the preview job's environment alone, never for every pull request", () => {
+        const [{ job }] = pulumiJobs("preview");
+        const at = guide.indexOf("Trust policy of the **preview role**");
+        assert.ok(at >= 0, "the guide gives the preview role's trust policy");
+        const trust = JSON.parse(/```json\n([\s\S]*?)```/.exec(guide.slice(at))![1]) as {
+            Statement: { Condition: Record<string, Record<string, string | string[]>> }[];
+        };
+        const subjects = trust.Statement.flatMap((st) => Object.values(st.Condition).flatMap((c) => c[SUB] ?? []));
+        assert.deepEqual(subjects, [`repo:<OWNER>/<REPO>:environment:${environmentOf(job)}`]);
+        // The pull_request subject is what any branch's workflow gets, approved or not.
+        for (const [, block] of guide.matchAll(/```json\n([\s\S]*?)```/g)) assert.doesNotMatch(block, /:pull_request"/);
+    });
+
+    it("gives the preview role reads only", () => {
+        const actions = [...section(guide, "#### What the preview role may do").matchAll(/`([a-z0-9-]+):(\w+\*?)`/g)];
+        assert.ok(actions.length > 0);
+        // Decrypt reads the state's secrets with a self-managed backend's key; nothing else may change or create.
+        for (const [, service, name] of actions)
+            assert.match(name, /^(Describe|Get|List)|^Decrypt$/, `${service}:${name}`);
+    });
+
+    it("lists for the deploy role every service the stacks use and what AWS checks on the caller", async () => {
+        const text = section(guide, "#### What the deploy role may do");
+        const needed = new Map<string, string>();
+        const need = (why: string, ...items: string[]) => items.forEach((i) => needed.set(i, why));
+        for (const stack of listStacks(ROOT)) {
+            const { resources } = await planOf(stack, "update");
+            for (const r of resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+                const why = `${stack}: ${r.type} ${r.name}`;
+                need(why, `${iamPrefix(r.type)}:`);
+                // Roles are handed to the service that assumes them.
+                if (r.type === "aws:iam/role:Role")
+                    need(why, "iam:PassRole", ...trustedServices(r.inputs.assumeRolePolicy));
+                // The first use of these in an account creates a service-linked role in the caller's name.
+                const linked = serviceLinkedRole(r.type, r.inputs);
+                if (linked) need(why, "iam:CreateServiceLinkedRole", linked);
+                // RDS, Secrets Manager, ECR and ElastiCache create KMS grants or data keys as the caller, and the key
+                // policy leaves that caller's rights to IAM.
+                if (r.type === "aws:kms/key:Key") need(why, ...KEY_USE.map((a) => `kms:${a}`));
+                if (r.type === "aws:lambda/invocation:Invocation") need(why, "lambda:InvokeFunction");
+                const delivers =
+                    r.type === "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration" ||
+                    (r.type === "aws:elasticache/replicationGroup:ReplicationGroup" &&
+                        ((r.inputs.logDeliveryConfigurations as unknown[] | undefined) ?? []).length > 0);
+                if (delivers) need(why, ...LOG_DELIVERY.map((a) => `logs:${a}`));
+                if (r.type === "aws:cloudwatch/logDeliverySource:LogDeliverySource")
+                    need(
+                        why,
+                        "logs:PutDeliverySource",
+                        "logs:CreateDelivery",
+                        "cloudfront:AllowVendedLogDeliveryForResource",
+                    );
+            }
+        }
+        for (const [item, why] of needed)
+            assert.ok(text.includes(`\`${item}`), `the deploy role lacks ${item} (${why})`);
+    });
+});
+
+/** The text under a Markdown heading, up to the next heading. */
+function section(text: string, heading: string): string {
+    const at = text.indexOf(`\n${heading}\n`);
+    assert.ok(at >= 0, `no section ${heading}`);
+    const rest = text.slice(at + heading.length + 2);
+    const next = rest.search(/\n#{1,4} /);
+    return next < 0 ? rest : rest.slice(0, next);
+}
+
+/** What the deployer needs on each stack key for the services that use it in the deployer's name. */
+const KEY_USE = ["CreateGrant", "RetireGrant", "DescribeKey", "Decrypt", "GenerateDataKey*", "Encrypt"];
+
+/** The services a role's trust policy (JSON) lets assume it. */
+function trustedServices(policy: unknown): string[] {
+    const doc = JSON.parse(String(policy)) as { Statement: { Principal: { Service?: string | string[] } }[] };
+    return doc.Statement.flatMap((st) => st.Principal.Service ?? []);
+}
+
+/** The log-delivery actions AWS checks on the caller for ElastiCache and WAF logs sent to CloudWatch Logs. */
+const LOG_DELIVERY = [
+    "CreateLogDelivery",
+    "GetLogDelivery",
+    "UpdateLogDelivery",
+    "DeleteLogDelivery",
+    "ListLogDeliveries",
+    "PutResourcePolicy",
+    "DescribeResourcePolicies",
+    "DescribeLogGroups",
+];
+
+/** IAM service prefixes of the @pulumi/aws modules the program uses; a new module must be added to be documented. */
+const IAM_PREFIXES: Record<string, string> = {
+    acm: "acm",
+    appautoscaling: "application-autoscaling",
+    budgets: "budgets",
+    cloudfront: "cloudfront",
+    ec2: "ec2",
+    ecr: "ecr",
+    ecs: "ecs",
+    elasticache: "elasticache",
+    iam: "iam",
+    kms: "kms",
+    lambda: "lambda",
+    lb: "elasticloadbalancing",
+    rds: "rds",
+    route53: "route53",
+    s3: "s3",
+    secretsmanager: "secretsmanager",
+    sns: "sns",
+    vpc: "ec2",
+    wafv2: "wafv2",
+};
+
+/** The IAM prefix of a resource type token `aws:<module>/<member>:<Type>`. */
+function iamPrefix(type: string): string {
+    const [, module, member] = /^aws:([^/]+)\/([^:]+):/.exec(type) ?? [];
+    // @pulumi/aws's cloudwatch module holds three services.
+    if (module === "cloudwatch") return /^log/.test(member) ? "logs" : /^event/.test(member) ? "events" : "cloudwatch";
+    assert.ok(IAM_PREFIXES[module], `no IAM prefix known for ${type}: add its module to IAM_PREFIXES`);
+    return IAM_PREFIXES[module];
+}
+
+/** The service whose service-linked role the first resource of this type in an account creates, if any. */
+function serviceLinkedRole(type: string, inputs: Record<string, unknown>): string | undefined {
+    const linked: Record<string, string> = {
+        "aws:elasticache/replicationGroup:ReplicationGroup": "elasticache.amazonaws.com",
+        "aws:rds/cluster:Cluster": "rds.amazonaws.com",
+        "aws:ecs/cluster:Cluster": "ecs.amazonaws.com",
+        "aws:lb/loadBalancer:LoadBalancer": "elasticloadbalancing.amazonaws.com",
+        "aws:cloudfront/vpcOrigin:VpcOrigin": "vpcorigin.cloudfront.amazonaws.com",
+    };
+    if (type === "aws:appautoscaling/target:Target")
+        return `${String(inputs.serviceNamespace)}.application-autoscaling.amazonaws.com`;
+    return linked[type];
+}
 
 /** -1, 0 or 1 as `a` is older than, the same as or newer than `b` (plain x.y.z versions). */
 function compareVersions(a: string, b: string): number {
