@@ -32,6 +32,30 @@ export default tseslint.config(
         },
     },
     {
+        // Components take everything from their arguments: index.ts reads the stack's config and identity and passes
+        // them, so a component behaves the same in any stack and under test, and its inputs say what it depends on.
+        files: ["components/**/*.ts"],
+        rules: {
+            "no-restricted-properties": [
+                "error",
+                ...["getStack", "getProject", "getOrganization", "Config"].map((property) => ({
+                    object: "pulumi",
+                    property,
+                    message: "components do not read the stack's config or identity; take it as an argument",
+                })),
+                { object: "process", property: "env", message: "components take settings as arguments" },
+            ],
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector:
+                        "ImportDeclaration[source.value='@pulumi/pulumi'] > ImportSpecifier[imported.name=/^(getStack|getProject|getOrganization|Config)$/]",
+                    message: "components do not read the stack's config or identity; take it as an argument",
+                },
+            ],
+        },
+    },
+    {
         // Each concern fits on a few screens: no file over 500 lines, no function over 150, counted as an editor
         // shows them (blank lines and comments included). tools/ and stacks/ get the same rule separately.
         files: ["components/**/*.ts", "policy/**/*.ts"],

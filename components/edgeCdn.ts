@@ -104,8 +104,12 @@ export interface EdgeCdnArgs {
     originKeepaliveTimeoutSeconds?: number;
     /** Delete the assets bucket with its objects on destroy. Default false: only disposable stacks turn it on. */
     forceDestroyAssets?: boolean;
-    /** Prefix of physical names unique per account. Default `<project>-<stack>`. */
-    namePrefix?: string;
+    /**
+     * Prefix of physical names unique per account (the assets bucket, the VPC origin, the web ACL, the log groups).
+     * Required, with no default: the caller knows the stack's identity (`<project>-<stack>` in index.ts); a component
+     * does not read it.
+     */
+    namePrefix: string;
 }
 
 /**
@@ -137,7 +141,7 @@ export class EdgeCdn extends pulumi.ComponentResource {
         const scope: EdgeScope = {
             parent: this,
             name,
-            prefix: args.namePrefix ?? `${pulumi.getProject()}-${pulumi.getStack()}`,
+            prefix: args.namePrefix,
             args,
             global: args.globalProvider,
             accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,

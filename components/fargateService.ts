@@ -225,12 +225,17 @@ export interface FargateServiceArgs {
     /** Services by short name (≤ 20 characters: the name is part of target-group names, capped at 32 by AWS). */
     services: Record<string, FargateAppArgs>;
     /**
-     * The stack's region, known when the program starts: it decides how ELB is allowed to write access logs
-     * (regional account before August 2022, service principal after). Default the `aws:region` config.
+     * The region of the component's provider, as a plain string. Required, with no default: it decides, while the
+     * program runs and so already at preview, how ELB may write access logs (the region's own ELB account in regions
+     * that predate August 2022, the log-delivery service principal in all), and a component does not read the
+     * stack's config itself. The log bucket's policy refuses to deploy if the provider's region differs.
      */
-    region?: string;
-    /** Prefix of task families and the cluster's name, unique per account. Default `<project>-<stack>`. */
-    namePrefix?: string;
+    region: string;
+    /**
+     * Prefix of task families, the cluster's and the log bucket's names, unique per account. Required, with no
+     * default: the caller knows the stack's identity (`<project>-<stack>` in index.ts); a component does not read it.
+     */
+    namePrefix: string;
 }
 
 /** The load balancer as CloudFront's VPC origin needs it. */
@@ -289,7 +294,7 @@ export class FargateService extends pulumi.ComponentResource {
         const scope: FargateScope = {
             parent: this,
             name,
-            prefix: args.namePrefix ?? `${pulumi.getProject()}-${pulumi.getStack()}`,
+            prefix: args.namePrefix,
             args,
             accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
             partition: partition.partition,

@@ -52,6 +52,8 @@ describe("FargateService argument checks (pure)", () => {
         privateSubnetIds: ["subnet-a", "subnet-b"],
         kmsKeyArn: KEY,
         services: { web },
+        region: "eu-west-1",
+        namePrefix: "shop-prod",
     };
 
     it("accepts a web service with an image, a Fargate size and routing", () => {

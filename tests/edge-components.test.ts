@@ -143,6 +143,7 @@ describe("EdgeCdn and SiteDomain variants (isolated, under mocks)", () => {
                     globalProvider: global,
                     kmsKeyArn: KEY,
                     globalKmsKeyArn: GLOBAL_KEY,
+                    namePrefix: "shop-t",
                     domain: site && {
                         siteName: site.siteName,
                         viewerCertificateArn: site.viewerCertificateArn,

@@ -693,11 +693,35 @@ describe("FargateService variants", () => {
                 kmsKeyArn: key.arn,
                 secretArns: { "app-signing-key": secret.arn },
                 region: "eu-west-1",
+                namePrefix: "shop-t",
                 services: services as never,
                 ...extra,
             });
             return { clusterName: c.clusterName, sgs: c.securityGroupIds };
         };
+
+    it("takes the region as an argument, and refuses one the provider does not deploy to", async () => {
+        const web = {
+            web: {
+                image: "public.ecr.aws/nginx/nginx:1.27",
+                cpu: 256,
+                memory: 512,
+                port: 8080,
+                routing: { priority: 1 },
+            },
+        };
+        const elbPrincipals = (r: RunResult) =>
+            JSON.stringify(jsonInput(named(r, "svc-alb-logs", T.bucketPolicy), "policy")).match(
+                /arn:aws:iam::\d+:root/g,
+            );
+        // eu-west-1 predates August 2022: its ELB account is granted, chosen from the argument alone.
+        const ok = await runIsolated({ stack: "t", mode: "update", config: base, program: program(web) });
+        assert.deepStrictEqual(elbPrincipals(ok), [`arn:aws:iam::${ELB_ACCOUNTS["eu-west-1"]}:root`]);
+        await assert.rejects(
+            runIsolated({ stack: "t", mode: "update", config: base, program: program(web, { region: "us-east-1" }) }),
+            /FargateService svc: region is us-east-1, but the component's provider deploys to eu-west-1/,
+        );
+    });
 
     it("runs a prebuilt image without a repository or any ECR permission", async () => {
         const r = await runIsolated({

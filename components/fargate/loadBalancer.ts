@@ -170,8 +170,9 @@ function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bu
         },
         { parent },
     );
-    const stackRegion = args.region ?? new pulumi.Config("aws").get("region") ?? "";
-    const elbAccountArn = LEGACY_ELB_LOG_REGIONS.has(stackRegion)
+    // Decided from the given region, so that the policy's principals are known at preview. The provider's own region
+    // is compared with it, so that a wrong argument fails rather than grant another region's ELB account.
+    const elbAccountArn = LEGACY_ELB_LOG_REGIONS.has(args.region)
         ? aws.elb.getServiceAccountOutput({}, { parent }).arn
         : undefined;
     const bucketPolicy = new aws.s3.BucketPolicy(
@@ -179,10 +180,17 @@ function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bu
         {
             bucket: bucket.id,
             policy: pulumi
-                .all([bucketArn, scope.accountId, elbAccountArn])
-                .apply(([bucketArn, account, elbArn]) =>
-                    JSON.stringify(logBucketPolicy({ bucketArn, prefix: LOG_PREFIX, account, elbAccountArn: elbArn })),
-                ),
+                .all([bucketArn, scope.accountId, elbAccountArn, scope.region])
+                .apply(([bucketArn, account, elbArn, providerRegion]) => {
+                    if (providerRegion !== args.region) {
+                        throw new pulumi.RunError(
+                            `FargateService ${name}: region is ${args.region}, but the component's provider deploys to ${providerRegion}`,
+                        );
+                    }
+                    return JSON.stringify(
+                        logBucketPolicy({ bucketArn, prefix: LOG_PREFIX, account, elbAccountArn: elbArn }),
+                    );
+                }),
         },
         // S3 rejects concurrent configuration changes on one bucket ("conflicting conditional operation").
         { parent, dependsOn: [publicAccess, ownership, encryption] },
