@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlbTlsPolicy } from "../policy/albTlsPolicies";
 import { createCluster } from "./fargate/cluster";
 import { createLoadBalancer } from "./fargate/loadBalancer";
 import type { FargateScope } from "./fargate/scope";
@@ -157,10 +158,11 @@ export interface FargateLoadBalancerArgs {
      */
     hostName?: string;
     /**
-     * Default ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.2 and 1.3 only (AWS 'Security policies for your
-     * Application Load Balancer').
+     * The HTTPS listener's security policy, one of the platform's TLS 1.2+ list (policy/albTlsPolicies.ts, which the
+     * policy pack enforces). Default `DEFAULT_ALB_TLS_POLICY` (ELBSecurityPolicy-TLS13-1-2-2021-06): TLS 1.3 and 1.2,
+     * so no client that speaks TLS 1.2 is refused; without one AWS would apply ELBSecurityPolicy-2016-08 (TLS 1.0+).
      */
-    sslPolicy?: string;
+    sslPolicy?: AlbTlsPolicy;
     /** Default true: deleting the entry point of every service takes two steps. */
     deletionProtection?: boolean;
     /** Default 60 s, AWS's default; raise for long polling or WebSockets. */

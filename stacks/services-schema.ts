@@ -1,19 +1,7 @@
 import { z } from "zod";
 import { reservedServiceNames } from "../components/fargate/naming";
+import { ALB_TLS_POLICIES, DEFAULT_ALB_TLS_POLICY } from "../policy/albTlsPolicies";
 import { logRetentionDays, shortName } from "./common";
-
-/**
- * TLS policies an HTTPS listener may use: TLS 1.2 and 1.3 only. Older ELB policies still negotiate TLS 1.0/1.1 and
- * CBC ciphers.
- */
-export const TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-] as const;
 
 /** Keys of the RDS-managed master secret that a service may read (`database:<key>`). */
 export const DATABASE_SECRET_KEYS = ["username", "password"] as const;
@@ -279,9 +267,12 @@ export const loadBalancerSchema = z
                     "issues, or without a domain none: an HTTP listener that only CloudFront's VPC origin can reach.",
             ),
         sslPolicy: z
-            .enum(TLS_POLICIES)
-            .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
-            .describe("TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only."),
+            .enum(ALB_TLS_POLICIES)
+            .default(DEFAULT_ALB_TLS_POLICY)
+            .describe(
+                "TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only, the policy pack's default allow-list; the PQ " +
+                    "policies add post-quantum key exchange. The default accepts every client that speaks TLS 1.2.",
+            ),
         deletionProtection: z.boolean().default(true).describe("Deletion protection of the load balancer."),
         idleTimeoutSeconds: int(1, 4000).default(60).describe("Idle connection timeout."),
         accessLogRetentionDays: int(1, 3650).default(90).describe("Days access logs are kept in S3."),

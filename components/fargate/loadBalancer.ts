@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_ALB_TLS_POLICY } from "../../policy/albTlsPolicies";
 import { accountBucketName } from "../s3/bucket";
 import { LEGACY_ELB_LOG_REGIONS, logBucketPolicy } from "./documents";
 import type { FargateScope } from "./scope";
@@ -96,7 +97,7 @@ export function createLoadBalancer(scope: FargateScope): FargateLoadBalancer {
                   loadBalancerArn: alb.arn,
                   port: 443,
                   protocol: "HTTPS",
-                  sslPolicy: lbArgs.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                  sslPolicy: lbArgs.sslPolicy ?? DEFAULT_ALB_TLS_POLICY,
                   certificateArn: lbArgs.certificateArn,
                   defaultActions: [notFound],
               }
