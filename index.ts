@@ -174,6 +174,10 @@ const services =
                   },
                   buckets: buckets?.grants,
                   privateEgress: network.privateEgress,
+                  vpcEndpoints: network.endpointSecurityGroupId && {
+                      securityGroupId: network.endpointSecurityGroupId,
+                      s3PrefixListId: network.s3PrefixListId,
+                  },
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
                   loadBalancer: {

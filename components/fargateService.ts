@@ -115,6 +115,23 @@ export interface FargateAppArgs {
      * each bucket's name. Default none.
      */
     buckets?: Record<string, BucketAccess>;
+    /**
+     * HTTPS to the internet (0.0.0.0/0): AWS APIs the VPC has no endpoint for, and the application's external
+     * services. Default true, because without an endpoint for ECR, CloudWatch Logs and Secrets Manager a task reaches
+     * them only through the NAT, and a task that cannot reach them never starts. False replaces it with HTTPS to the
+     * VPC's interface endpoints and to S3 through the gateway endpoint's prefix list (ECR image layers, data buckets):
+     * it needs `FargateServiceArgs.vpcEndpoints`, and an image in this region's ECR, pulled and logged through the
+     * ecr.api, ecr.dkr and logs endpoints. ECS Exec needs the internet (its ssmmessages channel has no endpoint here).
+     */
+    internetEgress?: boolean;
+}
+
+/** The VPC endpoints a service without internet egress reaches instead (the Network's outputs). */
+export interface FargateEndpointArgs {
+    /** The interface endpoints' security group, which admits HTTPS from the VPC. */
+    securityGroupId: pulumi.Input<string>;
+    /** The managed prefix list of S3 in this region, which the S3 gateway endpoint routes. */
+    s3PrefixListId: pulumi.Input<string>;
 }
 
 /** An application data bucket services may be granted (the Buckets component's outputs). */
@@ -218,6 +235,11 @@ export interface FargateServiceArgs {
      * none, for subnets whose egress already exists.
      */
     privateEgress?: pulumi.Resource[];
+    /**
+     * The VPC endpoints, for services whose `internetEgress` is false: they get HTTPS to these instead of to the
+     * internet. Default none, which only services with internet egress can do without.
+     */
+    vpcEndpoints?: FargateEndpointArgs;
     /** Container Insights. Default "enhanced": per-task and per-container metrics for alarms and right-sizing. */
     containerInsights?: "enhanced" | "enabled" | "disabled";
     /** Retention of the Container Insights performance log group. Default 30 days: metrics keep the long view. */

@@ -50,6 +50,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly flowLogGroupName: pulumi.Output<string>;
     /** Security group of the interface endpoints, if any. */
     public readonly endpointSecurityGroupId?: pulumi.Output<string>;
+    /** The prefix list of S3 in the region, which the S3 gateway endpoint routes from the private tier. */
+    public readonly s3PrefixListId: pulumi.Output<string>;
     /**
      * What the private tier needs before anything there can reach AWS or the internet: the subnets' associations
      * with their route tables (until then a subnet uses the main route table, which leads nowhere), their default
@@ -121,6 +123,7 @@ export class Network extends pulumi.ComponentResource {
         this.privateRouteTableIds = tiers.privateRouteTables.map((rt) => rt.id);
         this.isolatedRouteTableIds = [tiers.isolatedRouteTable.id];
         this.endpointSecurityGroupId = endpoints.securityGroup?.id;
+        this.s3PrefixListId = endpoints.s3.prefixListId;
         this.privateEgress = [
             ...tiers.privateAssociations,
             ...tiers.privateNatRoutes,

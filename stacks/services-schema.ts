@@ -232,6 +232,19 @@ export const appSchema = z.strictObject({
         )
         .meta({ typeName: "map of bucket name to read | read-write" }),
     ecr: ecrSchema,
+    internetEgress: z
+        .boolean()
+        .default(true)
+        .describe(
+            "HTTPS from the service to the internet (0.0.0.0/0), for AWS APIs the VPC has no endpoint for and the " +
+                "application's external services. Default true: without the interface endpoints, image pulls, logs " +
+                "and secret reads go through the NAT, and a task that cannot reach them never starts. false leaves " +
+                "HTTPS only to the VPC's interface endpoints and to S3 through its gateway endpoint, which together " +
+                "carry the image pull (ecr.api, ecr.dkr, and the layers from S3), the logs and the secrets: it needs " +
+                "network.interfaceEndpoints to list ecr.api, ecr.dkr and logs, and secretsmanager when the service " +
+                "reads secrets; an image in the stack region's ECR (build, or an ECR image); and no " +
+                "enableExecuteCommand, whose channel has no endpoint here.",
+        ),
 });
 export type AppSettings = z.output<typeof appSchema>;
 

@@ -8,6 +8,7 @@ import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
 import { BucketsSettings, bucketsSchema, checkBuckets } from "./buckets";
 import { CacheSection, CacheSettings, cacheOf, cacheSchema, checkCache } from "./cache";
+import { checkInternetEgress } from "./egress";
 import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
@@ -187,6 +188,15 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     if (parsed.services) {
         issues.push(
             ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),
+        );
+    }
+    if (parsed.network && parsed.services) {
+        issues.push(
+            ...checkInternetEgress(
+                parsed.services as ServicesSettings,
+                (parsed.network as z.output<typeof networkSchema>).interfaceEndpoints,
+                typeof region === "string" ? region : undefined,
+            ),
         );
     }
     if (parsed.database && parsed.services) {

@@ -114,6 +114,20 @@ describe("FargateService argument checks (pure)", () => {
         assert.equal(fargateProblems("app", withBuckets(undefined)).length, 2);
     });
 
+    it("requires the VPC endpoints, and no ECS Exec, for a service without internet egress", () => {
+        const closed = (extra: Partial<FargateServiceArgs>, exec = false) => ({
+            ...valid,
+            ...extra,
+            services: { web: { ...web, internetEgress: false, enableExecuteCommand: exec } },
+        });
+        const vpcEndpoints = { securityGroupId: "sg-e", s3PrefixListId: "pl-1" };
+        assert.deepEqual(fargateProblems("app", closed({ vpcEndpoints })), []);
+        assert.deepEqual(fargateProblems("app", closed({}, true)), [
+            "FargateService app: service web: internetEgress false needs vpcEndpoints",
+            "FargateService app: service web: enableExecuteCommand needs internetEgress (ssmmessages has no endpoint here)",
+        ]);
+    });
+
     it("counts a service as a database client when it reads the master secret or connects with IAM", () => {
         assert.equal(usesDatabase({ ...web }), false);
         assert.equal(usesDatabase({ ...web, secrets: { PASSWORD: "database:password" } }), true);

@@ -318,9 +318,20 @@ for (const stack of WITH_SERVICES) {
                         assert.deepStrictEqual(depsOf(r, dbIn, "securityGroupId"), [dbSg]);
                     }
                     const other = ownEgress.filter((x) => !toDb.includes(x));
+                    // The internet, or else the interface endpoints' group and the S3 gateway endpoint's prefix list.
+                    const to = (x: PlannedResource) =>
+                        (inputs(x).cidrIpv4 as string | undefined) ??
+                        [...depsOf(r, x, "referencedSecurityGroupId"), ...depsOf(r, x, "prefixListId")]
+                            .map((d) => d.name)
+                            .join();
                     assert.deepStrictEqual(
-                        other.map((x) => [inputs(x).cidrIpv4, inputs(x).fromPort, inputs(x).toPort]),
-                        [["0.0.0.0/0", 443, 443]],
+                        other.map((x) => [to(x), inputs(x).fromPort, inputs(x).toPort]),
+                        app.internetEgress
+                            ? [["0.0.0.0/0", 443, 443]]
+                            : [
+                                  ["network-endpoints", 443, 443],
+                                  ["network-s3", 443, 443],
+                              ],
                         "only HTTPS out besides the database",
                     );
                 }
@@ -951,6 +962,34 @@ describe("FargateService variants", () => {
             targetValue: number;
         };
         assert.strictEqual(req.targetValue, 500);
+    });
+
+    it("gives a service without internet egress HTTPS to the VPC endpoints and S3 only, and says so in its tag", async () => {
+        const endpoints = { securityGroupId: "sg-0endpoints", s3PrefixListId: "pl-63a5400a" };
+        const worker = { image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/jobs:1", cpu: 256, memory: 512 };
+        const r = await runIsolated({
+            stack: "t",
+            config: base,
+            program: program(
+                { open: worker, closed: { ...worker, internetEgress: false } },
+                { vpcEndpoints: endpoints },
+            ),
+        });
+        const egressOf = (svc: string) =>
+            ofType(r, T.egress)
+                .filter((x) => depsOf(r, x, "securityGroupId").includes(named(r, `svc-${svc}`, T.sg)))
+                .map((x) => {
+                    const i = inputs(x);
+                    return [x.name, i.cidrIpv4 ?? i.referencedSecurityGroupId ?? i.prefixListId, i.fromPort, i.toPort];
+                });
+        assert.deepStrictEqual(egressOf("open"), [["svc-open-https", "0.0.0.0/0", 443, 443]]);
+        assert.deepStrictEqual(egressOf("closed"), [
+            ["svc-closed-to-endpoints", "sg-0endpoints", 443, 443],
+            ["svc-closed-to-s3", "pl-63a5400a", 443, 443],
+        ]);
+        const tagsOf = (svc: string) => inputs(named(r, `svc-${svc}`, T.sg)).tags as Record<string, string>;
+        assert.strictEqual(tagsOf("open").egress, "HTTPS");
+        assert.strictEqual(tagsOf("closed").egress, "VPC endpoints");
     });
 
     it("keeps each service security group's description when its port or database access changes", async () => {

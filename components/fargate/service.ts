@@ -39,6 +39,46 @@ export function createService(
     return { service, securityGroup, logGroup, targetGroup: routing?.targetGroup, repository };
 }
 
+/** The security group's egress tag: what its egress rules reach, e.g. `HTTPS and database`. */
+export function egressSummary(app: FargateAppArgs, dbAccess: boolean): string {
+    const https = app.internetEgress === false ? "VPC endpoints" : "HTTPS";
+    return [https, ...(dbAccess ? ["database"] : []), ...(app.cacheAccess ? ["cache"] : [])].join(" and ");
+}
+
+/**
+ * HTTPS out: image pulls (ECR API, registry, S3 layers through the gateway endpoint), CloudWatch Logs, Secrets
+ * Manager and the app's own HTTPS calls; without a path to them a task stops with ResourceInitializationError before
+ * its container starts. DNS to the VPC resolver is not subject to security groups, and these are egress rules only:
+ * nothing can connect in.
+ */
+function createHttpsEgress(scope: FargateScope, id: string, app: FargateAppArgs, sg: aws.ec2.SecurityGroup): void {
+    const { parent, args } = scope;
+    const https = { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443 };
+    if (app.internetEgress !== false) {
+        // With interface endpoints the AWS APIs resolve to endpoint addresses inside the VPC, without them to public
+        // AWS ranges through the NAT; S3 is always a public range, so the destination cannot be narrower.
+        new aws.vpc.SecurityGroupEgressRule(
+            `${id}-https`,
+            { ...https, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs and external services" },
+            { parent },
+        );
+        return;
+    }
+    // Without internet egress: the interface endpoints (their group admits HTTPS from the VPC), and S3's prefix list,
+    // which the gateway endpoint routes inside the VPC, for ECR's image layers and the data buckets.
+    const endpoints = args.vpcEndpoints!;
+    new aws.vpc.SecurityGroupEgressRule(
+        `${id}-to-endpoints`,
+        { ...https, referencedSecurityGroupId: endpoints.securityGroupId, description: "HTTPS to the VPC endpoints" },
+        { parent },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+        `${id}-to-s3`,
+        { ...https, prefixListId: endpoints.s3PrefixListId, description: "HTTPS to S3 through the gateway endpoint" },
+        { parent },
+    );
+}
+
 /** Security group: no inline rules, AWS's default egress revoked by the provider (see the ALB's group). */
 function createSecurityGroup(
     scope: FargateScope,
@@ -60,9 +100,7 @@ function createSecurityGroup(
             tags: {
                 Name: id,
                 ingress: isWeb ? `load balancer on ${port}` : "none",
-                egress: ["HTTPS", ...(dbAccess ? ["database"] : []), ...(app.cacheAccess ? ["cache"] : [])].join(
-                    " and ",
-                ),
+                egress: egressSummary(app, dbAccess),
             },
         },
         { parent },
@@ -94,24 +132,7 @@ function createSecurityGroup(
             { parent },
         );
     }
-    // HTTPS out: image pulls (ECR API, registry, S3 layers through the gateway endpoint), CloudWatch Logs,
-    // Secrets Manager and the app's own HTTPS calls; without a path to them a task stops with
-    // ResourceInitializationError before its container starts. With interface endpoints these resolve to
-    // endpoint addresses inside the VPC, without them to public AWS ranges through the NAT; S3 is always a
-    // public range, so the destination cannot be narrower than 0.0.0.0/0. DNS to the VPC resolver is not
-    // subject to security groups. This is egress only; nothing can connect in.
-    new aws.vpc.SecurityGroupEgressRule(
-        `${id}-https`,
-        {
-            securityGroupId: sg.id,
-            cidrIpv4: "0.0.0.0/0",
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            description: "HTTPS to AWS APIs and external services",
-        },
-        { parent },
-    );
+    createHttpsEgress(scope, id, app, sg);
     if (dbAccess) {
         new aws.vpc.SecurityGroupEgressRule(
             `${id}-to-database`,
