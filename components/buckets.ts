@@ -31,7 +31,7 @@ export interface DataBucketArgs {
 }
 
 export interface BucketsArgs {
-    /** The buckets by name (lowercase letters, digits and '-'). Required; may be empty. */
+    /** The buckets by name (lowercase letters, digits and '-'). Required, so the caller states them; may be empty. */
     buckets: Record<string, DataBucketArgs>;
     /** The stack's customer-managed key: every object is encrypted with it (SSE-KMS, S3 Bucket Key on). Required. */
     kmsKeyArn: pulumi.Input<string>;
@@ -148,7 +148,9 @@ export class Buckets extends pulumi.ComponentResource {
         );
     }
 
-    /** Encryption, public access block, ownership, versioning, lifecycle and CORS; returns what the policy waits for. */
+    /**
+     * Encryption, public access block, ownership, versioning, lifecycle and CORS; returns what the policy waits for.
+     */
     private configure(
         id: string,
         bucket: aws.s3.Bucket,

@@ -20,7 +20,10 @@ export interface CacheArgs {
      * round-robin over them, so that no two share an AZ while there are AZs to spare.
      */
     availabilityZones: pulumi.Input<string[]>;
-    /** The platform CMK: data at rest, snapshots, the credential secret and the log groups. Required. */
+    /**
+     * The platform CMK: data at rest, snapshots, the credential secret and the log groups. Required: nothing of the
+     * cache is under an AWS-owned key.
+     */
     kmsKeyArn: pulumi.Input<string>;
     /**
      * `<project>-<stack>`: the stem of names that must be unique in the account and region (user and user-group
@@ -29,11 +32,17 @@ export interface CacheArgs {
     namePrefix: string;
     /** valkey or redis (Redis OSS). Default valkey: open source, and cheaper per node on ElastiCache. */
     engine?: CacheEngine;
-    /** "<major>.<minor>". Default 8.2 for valkey, 7.1 for redis. The parameter-group family follows it. */
+    /**
+     * "<major>.<minor>". Default 8.2 for valkey, 7.1 for redis: a current Valkey, and the last Redis OSS line
+     * ElastiCache offers. The parameter-group family follows it.
+     */
     engineVersion?: string;
     /** Node type of every node. Default cache.r7g.large: Graviton, memory-optimised. */
     nodeType?: string;
-    /** Shards. Default 1 (cluster mode disabled); more turns cluster mode on. */
+    /**
+     * Shards. Default 1 (cluster mode disabled): one shard serves until the data or writes outgrow a node, with simpler
+     * clients; more turns cluster mode on.
+     */
     shards?: number;
     /** Replicas per shard, 0-5. Default 2: after a failover one is promoted and the other still serves reads. */
     replicas?: number;
@@ -42,9 +51,9 @@ export interface CacheArgs {
      * Needs at least one replica. Disposable stacks turn it off.
      */
     multiAz?: boolean;
-    /** Days of daily snapshots, 0-35. Default 7; 0 takes none. */
+    /** Days of daily snapshots, 0-35. Default 7: a week to notice and restore lost data; 0 takes none. */
     snapshotRetentionDays?: number;
-    /** Daily snapshot window (UTC), at least 60 minutes. Default 03:00-04:00. */
+    /** Daily snapshot window (UTC), at least 60 minutes. Default 03:00-04:00: at night in Europe. */
     snapshotWindow?: string;
     /** Weekly maintenance window (UTC), at least 60 minutes, apart from snapshots. Default sun:05:00-sun:06:00. */
     maintenanceWindow?: string;
@@ -56,7 +65,7 @@ export interface CacheArgs {
     autoMinorVersionUpgrade?: boolean;
     /** Apply changes at once rather than in the maintenance window. Default false: no restarts during the day. */
     applyImmediately?: boolean;
-    /** Retention of the slow-log and engine-log groups. Default 365 days. */
+    /** Retention of the slow-log and engine-log groups. Default 365 days: a year of evidence for incident review. */
     logRetentionDays?: number;
     /**
      * Pulumi `protect` on the replication group. Default true: the state of a running system (seed 003 keeps live
@@ -73,7 +82,10 @@ export interface CacheArgs {
     userName?: string;
     /** The application user's ACL. Default "on ~* &* +@all": every key, channel and allowed command. */
     accessString?: string;
-    /** Recovery window of the credential secret. Default 30 days; 0 deletes at once (disposable stacks). */
+    /**
+     * Recovery window of the credential secret. Default 30 days, the longest AWS allows, to undo a mistaken deletion; 0
+     * deletes at once (disposable stacks).
+     */
     recoveryWindowDays?: number;
 }
 

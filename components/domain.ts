@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface SiteDomainArgs {
-    /** The site's public host name (the distribution's alternate domain name). Required. */
+    /**
+     * The site's public host name (the distribution's alternate domain name). Required: the certificates and records
+     * are for it.
+     */
     siteName: string;
     /**
      * The name CloudFront uses towards the load balancer, which the load balancer's certificate covers. Required when

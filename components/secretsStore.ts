@@ -4,13 +4,16 @@ import * as random from "@pulumi/random";
 
 /** One application secret. Only its name and description come from config; the value is generated. */
 export interface AppSecretArgs {
-    /** Name that services use to refer to the secret. */
+    /** Name that services use to refer to the secret. Required: it is also part of the secret's name. */
     name: string;
-    /** Shown in the Secrets Manager console; say who uses it and why. */
+    /** Shown in the Secrets Manager console. Required: say who uses it and why, so nobody deletes it blind. */
     description: string;
     /** Length of the generated value. Default 32: ~190 bits, beyond brute force. */
     length?: number;
-    /** Leave punctuation out of the value, for consumers that cannot quote it. Default false: more entropy per character. */
+    /**
+     * Leave punctuation out of the value, for consumers that cannot quote it. Default false: more entropy per
+     * character.
+     */
     excludePunctuation?: boolean;
 }
 
@@ -22,9 +25,12 @@ export interface SecretsStoreArgs {
     aliasName: string;
     /** Days AWS waits before deleting the key. Default 30, the maximum, so a mistaken delete can be cancelled. */
     keyDeletionWindowDays?: number;
-    /** Days a deleted secret can be restored. Default 30. 0 deletes at once: only for disposable stacks. */
+    /**
+     * Days a deleted secret can be restored. Default 30, the longest AWS allows, to undo a mistaken deletion. 0 deletes
+     * at once: only for disposable stacks.
+     */
     recoveryWindowDays?: number;
-    /** Application secrets to create. Default none. */
+    /** Application secrets to create. Default none: only the key and its alias exist until an application needs one. */
     appSecrets?: AppSecretArgs[];
     /**
      * Keep the key when the stack is destroyed (Pulumi `protect` and `retainOnDelete`). Default true: final
