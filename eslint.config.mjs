@@ -2,11 +2,28 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
+import globals from "globals";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "**/*.js", "**/*.mjs"] },
+    { ignores: ["**/node_modules/**", "bin/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
+    {
+        // The JavaScript files all run on Node.js: the loader (tools/register.js), the Lambda handler, the example
+        // apps' containers, all CommonJS, and this ES module.
+        files: ["**/*.js", "**/*.cjs"],
+        languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
+        rules: {
+            "@typescript-eslint/no-require-imports": "off",
+            // A CommonJS module's top-level names are its own: `const crypto = require("crypto")` is not a
+            // redeclaration of Node's global `crypto`.
+            "no-redeclare": ["error", { builtinGlobals: false }],
+        },
+    },
+    {
+        files: ["**/*.mjs"],
+        languageOptions: { sourceType: "module", globals: { ...globals.node } },
+    },
     {
         files: ["**/*.ts"],
         rules: {
