@@ -83,7 +83,8 @@ export interface MonitoringArgs {
     natGatewayIds?: pulumi.Input<string>[];
     /**
      * The CloudFront distribution. `additionalMetrics` turns on CloudFront's additional metrics (a paid monitoring
-     * subscription) and the origin-latency alarm on them. Default none.
+     * subscription) and the origin-latency alarm on them. Default none: no CloudFront alarms without a distribution;
+     * `additionalMetrics` defaults to false, because the subscription is paid per distribution.
      */
     cloudFront?: { distributionId: pulumi.Input<string>; additionalMetrics?: boolean };
     /** A monthly cost budget. Default none: only the owner knows the stack's limit. */
