@@ -8,6 +8,7 @@ import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
 import { BucketsSettings, bucketsSchema, checkBuckets } from "./buckets";
 import { CacheSection, CacheSettings, cacheOf, cacheSchema, checkCache } from "./cache";
+import { checkInternetEgress } from "./egress";
 import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
@@ -95,10 +96,10 @@ function checkIamDatabaseUsers(database: DatabaseSettings, services: ServicesSet
 }
 
 /**
- * A service can use the cache only when the stack has one, and a protected cache's final snapshot needs the stack's
- * key to outlive the stack, which only a protected database keeps (index.ts).
+ * A service can use the cache only when the stack has one. (The cache's final snapshot needs no check: index.ts takes
+ * it exactly when the stack keeps the key it is encrypted with.)
  */
-function checkCacheUse(cache: CacheSection, services?: ServicesSettings, database?: DatabaseSettings): ConfigIssue[] {
+function checkCacheUse(cache: CacheSection, services?: ServicesSettings): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     for (const [svc, app] of Object.entries(services?.apps ?? {})) {
         if (app.cacheAccess && !cache.enabled) {
@@ -108,14 +109,6 @@ function checkCacheUse(cache: CacheSection, services?: ServicesSettings, databas
                 message: `needs a cache, and ${PROJECT}:cache is absent or enabled: false; add the cache section or remove cacheAccess`,
             });
         }
-    }
-    if (cache.enabled && cache.protect && database && !database.protect) {
-        issues.push({
-            key: `${PROJECT}:cache.protect`,
-            value: true,
-            message:
-                "keeps a final snapshot encrypted with the stack's key, but database.protect is false, so the key is deleted with the stack; set cache.protect to false (a disposable stack) or database.protect to true",
-        });
     }
     return issues;
 }
@@ -197,6 +190,15 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),
         );
     }
+    if (parsed.network && parsed.services) {
+        issues.push(
+            ...checkInternetEgress(
+                parsed.services as ServicesSettings,
+                (parsed.network as z.output<typeof networkSchema>).interfaceEndpoints,
+                typeof region === "string" ? region : undefined,
+            ),
+        );
+    }
     if (parsed.database && parsed.services) {
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
@@ -215,13 +217,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     if (parsed.cache) {
         const cache = parsed.cache as CacheSection;
         issues.push(...checkCache(cache, raw[`${PROJECT}:cache`]));
-        issues.push(
-            ...checkCacheUse(
-                cache,
-                parsed.services as ServicesSettings | undefined,
-                parsed.database as DatabaseSettings | undefined,
-            ),
-        );
+        issues.push(...checkCacheUse(cache, parsed.services as ServicesSettings | undefined));
     }
     if (parsed.buckets) {
         issues.push(

@@ -12,7 +12,6 @@ import {
     iamUsersPolicy,
     iamUsersTrustPolicy,
 } from "../components/aurora/iamUsers";
-import { ProgramError } from "../tools/plan/runner";
 import { PlannedResource } from "../tools/plan/types";
 import { dependsOn, depsOf, jsonInput, named, ofType, plain, runIsolated, UNKNOWN } from "./helpers/plan";
 
@@ -171,7 +170,7 @@ describe("IAM database users: argument checks", () => {
                 program: () => createIamDatabaseUsers(parentComponent(), "db", baseArgs(["orders", "Bad"])),
             }),
             (e: unknown) => {
-                assert.ok(e instanceof ProgramError);
+                assert.ok(e instanceof pulumi.RunError, String(e));
                 assert.match(e.message, /user "Bad" is not a PostgreSQL user name/);
                 return true;
             },
