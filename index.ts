@@ -9,16 +9,27 @@ import { CACHE_COMPONENT, DATABASE_COMPONENT, SERVICES_COMPONENT } from "./compo
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { SecretsStore } from "./components/secretsStore";
+import { commonTags, costScopeTag } from "./platform";
 import { loadSettings } from "./stacks";
+import {
+    definedOutputs,
+    globalSecretsStoreArgs,
+    hasWebService,
+    iamDatabaseUsers,
+    isProtected,
+    minimumTasks,
+    namePrefix,
+    networkArgs,
+    secretsStoreArgs,
+    watchedDatabaseFacts,
+} from "./stacks/wiring";
 
 // Validate every config key before a single resource is registered.
 const settings = loadSettings();
-const prefix = `${settings.project}-${settings.stack}`;
+const prefix = namePrefix(settings);
 
 // Explicit providers carry the region and the common tags, so every resource is tagged the same way in every region.
-const defaultTags = {
-    tags: { project: settings.project, stack: settings.stack, "managed-by": "pulumi", ...settings.tags },
-};
+const defaultTags = { tags: commonTags(settings.project, settings.stack, settings.tags) };
 const providerIn = (name: string, region: string) =>
     new aws.Provider(name, { region: region as aws.Region, defaultTags });
 const provider = providerIn("aws", settings.region);
@@ -27,63 +38,14 @@ const opts = { providers: { aws: provider } };
 // whatever the stack's region (AWS ACM "Supported Regions"; AWS WAF "Resources you can protect").
 const usEast1 = providerIn("aws-us-east-1", "us-east-1");
 
-// A stack is protected when its database is (database.protect): its final snapshot and retained backups are encrypted
-// with the stack's key and outlive the stack, so the key must outlive it too. A disposable stack keeps nothing.
-const protectedStack = settings.database.protect;
+// A protected stack's key, snapshots, cache snapshot and buckets outlive it (see isProtected).
+const protectedStack = isProtected(settings);
 
-const secrets = new SecretsStore(
-    "secrets",
-    {
-        aliasName: prefix,
-        protectKey: protectedStack,
-        keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
-        recoveryWindowDays: settings.secrets.recoveryWindowDays,
-        appSecrets: settings.secrets.appSecrets,
-        // The alarm topic here also carries deployment-failure and failover events and budget alerts, and the
-        // static-assets bucket (and any served application bucket) is encrypted with this key and read by CloudFront
-        // through origin access control.
-        serviceAccess: {
-            eventBridgeToSns: true,
-            budgetsToSns: settings.monitoring.budget !== undefined,
-            cloudFrontDistributions: true,
-        },
-    },
-    opts,
-);
+const secrets = new SecretsStore("secrets", secretsStoreArgs(settings), opts);
+// us-east-1 gets a key of its own for what CloudFront and WAF keep there (see globalSecretsStoreArgs).
+const globalSecrets = new SecretsStore("global", globalSecretsStoreArgs(settings), { providers: { aws: usEast1 } });
 
-// The stack's key lives in the stack's region and cannot encrypt anything in us-east-1, and it cannot become a
-// multi-Region key in place. So us-east-1 gets a key of its own, built the same way, for the WAF and CloudFront logs
-// and the CloudFront alarm topic there; it is kept on destroy exactly when the stack's key is.
-const globalSecrets = new SecretsStore(
-    "global",
-    {
-        aliasName: `${prefix}-global`,
-        protectKey: protectedStack,
-        keyDeletionWindowDays: settings.secrets.keyDeletionWindowDays,
-    },
-    { providers: { aws: usEast1 } },
-);
-
-const network = new Network(
-    "network",
-    {
-        cidr: settings.network.cidr,
-        azCount: settings.network.azCount,
-        subnetCidrs: settings.network.subnets,
-        natGateways: settings.network.natGateways,
-        kmsKeyArn: secrets.keyArn,
-        flowLogRetentionDays: settings.network.flowLogRetentionDays,
-        interfaceEndpoints: settings.network.interfaceEndpoints,
-    },
-    opts,
-);
-
-// The PostgreSQL users services log in as with IAM authentication, one per service that sets databaseIamUser.
-const iamDatabaseUsers = [
-    ...new Set(
-        Object.values(settings.services.apps).flatMap((app) => (app.databaseIamUser ? [app.databaseIamUser] : [])),
-    ),
-].sort();
+const network = new Network("network", networkArgs(settings, secrets.keyArn), opts);
 
 // The database sits in the isolated tier; services are admitted later with database.allowClient(name, sgId).
 const database = new AuroraCluster(
@@ -95,7 +57,8 @@ const database = new AuroraCluster(
         subnetIds: network.isolatedSubnetIds,
         availabilityZones: network.azNames,
         kmsKeyArn: secrets.keyArn,
-        iamDatabaseUsers,
+        // The PostgreSQL users services log in as with IAM authentication, one per service that sets databaseIamUser.
+        iamDatabaseUsers: iamDatabaseUsers(settings.services.apps),
     },
     opts,
 );
@@ -112,6 +75,9 @@ const cache = settings.cache
               kmsKeyArn: secrets.keyArn,
               namePrefix: prefix,
               recoveryWindowDays: settings.secrets.recoveryWindowDays,
+              // Its final snapshot is encrypted with the stack's key: worth taking exactly when the key outlives the
+              // stack, whatever Pulumi protect says about the cache itself.
+              finalSnapshot: protectedStack,
           },
           opts,
       )
@@ -134,7 +100,7 @@ const siteDomain = domain
           "domain",
           {
               ...domain,
-              originCertificate: Object.values(settings.services.apps).some((app) => app.port !== undefined),
+              originCertificate: hasWebService(settings.services.apps),
               originCertificateArn: settings.services.loadBalancer.certificateArn,
               globalProvider: usEast1,
           },
@@ -152,6 +118,7 @@ const services =
                   privateSubnetIds: network.privateSubnetIds,
                   kmsKeyArn: secrets.keyArn,
                   secretArns: secrets.secretArns,
+                  secretVersions: secrets.secretVersions,
                   databaseSecurityGroupId: database.securityGroupId,
                   databasePort: database.port,
                   databaseSecretArn: database.masterSecretArn,
@@ -167,9 +134,14 @@ const services =
                       readerHost: cache.readerHost,
                       clusterMode: cache.clusterMode,
                       secretArn: cache.secretArn,
+                      secretVersion: cache.secretVersion,
                   },
                   buckets: buckets?.grants,
                   privateEgress: network.privateEgress,
+                  vpcEndpoints: network.endpointSecurityGroupId && {
+                      securityGroupId: network.endpointSecurityGroupId,
+                      s3PrefixListId: network.s3PrefixListId,
+                  },
                   containerInsights: settings.services.cluster.containerInsights,
                   insightsLogRetentionDays: settings.services.cluster.insightsLogRetentionDays,
                   loadBalancer: {
@@ -232,9 +204,7 @@ const monitoring = new Monitoring(
         database: {
             clusterIdentifier: database.clusterIdentifier,
             clusterArn: database.clusterArn,
-            instanceClass: settings.database.instanceClass,
-            serverlessMaxCapacity: settings.database.serverless?.maxCapacity,
-            hasReaders: settings.database.readers > 0 || (settings.database.readerAutoscaling?.maxReaders ?? 0) > 0,
+            ...watchedDatabaseFacts(settings.database),
         },
         services: services && {
             clusterName: services.clusterName,
@@ -246,7 +216,7 @@ const monitoring = new Monitoring(
                     {
                         serviceName: services.serviceNames[name],
                         serviceArn: services.serviceArns[name],
-                        minimumTasks: app.autoscaling?.minCount ?? app.desiredCount,
+                        minimumTasks: minimumTasks(app),
                         targetGroupArnSuffix: services.targetGroupArnSuffixes[name],
                     },
                 ]),
@@ -259,14 +229,13 @@ const monitoring = new Monitoring(
         },
         budget: settings.monitoring.budget && {
             ...settings.monitoring.budget,
-            costAllocationTag: { key: "stack", value: settings.stack },
+            costAllocationTag: costScopeTag(settings.project, settings.stack),
         },
     },
     opts,
 );
 
-// Stack outputs. Only values that exist are exported: a stack without services (or without a web service) has no
-// cluster or load balancer, and an undefined output would only print a warning on every run.
+// Stack outputs; only values that exist are exported (see definedOutputs).
 const outputs: Record<string, unknown> = {
     vpcId: network.vpcId,
     azNames: network.azNames,
@@ -309,4 +278,4 @@ const outputs: Record<string, unknown> = {
     webAclArn: edge.webAclArn,
     siteUrl: edge.siteUrl,
 };
-export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+export = definedOutputs(outputs);

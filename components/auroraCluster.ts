@@ -23,15 +23,17 @@ export interface ServerlessCapacity {
 }
 
 export interface ReaderAutoscalingArgs {
-    /** Fewest readers; at least `readers`, because AWS counts the Pulumi-managed readers too. */
+    /** Fewest readers. Required, and at least `readers`: AWS counts the Pulumi-managed readers too. */
     minReaders: number;
-    /** Most readers, at most 15 (Aurora's replica limit). */
+    /** Most readers. Required, so that cost has a ceiling; at most 15, Aurora's replica limit. */
     maxReaders: number;
-    /** Average reader CPU (%) to hold. Default 70. */
+    /**
+     * Average reader CPU (%) to hold. Default 70: headroom for a spike while a new reader starts, which takes minutes.
+     */
     targetCpuPercent?: number;
-    /** Seconds between scale-ins. Default 300. */
+    /** Seconds between scale-ins. Default 300: a reader is not removed while the load it was added for settles. */
     scaleInCooldownSeconds?: number;
-    /** Seconds between scale-outs. Default 300. */
+    /** Seconds between scale-outs. Default 300: a new reader needs minutes before it takes load. */
     scaleOutCooldownSeconds?: number;
 }
 
@@ -51,7 +53,9 @@ export interface AuroraClusterArgs {
      * its readers never share an AZ while there are AZs to spare.
      */
     availabilityZones: pulumi.Input<string[]>;
-    /** The platform CMK: storage, master secret, Performance Insights and the log group. Required: no AWS-managed keys. */
+    /**
+     * The platform CMK: storage, master secret, Performance Insights and the log group. Required: no AWS-managed keys.
+     */
     kmsKeyArn: pulumi.Input<string>;
     /**
      * Security groups allowed to connect on 5432. Default none; more can be added with `allowClient`, which names
@@ -66,17 +70,22 @@ export interface AuroraClusterArgs {
     engineVersion?: string;
     /** `db.serverless` (then `serverless` is required) or a provisioned class. Default db.r8g.large (Graviton4). */
     instanceClass?: string;
-    /** Serverless v2 capacity; required with `db.serverless`. */
+    /** Serverless v2 capacity. Required with `db.serverless`, which has no size of its own; default none otherwise. */
     serverless?: ServerlessCapacity;
     /** Readers besides the writer. Default 2: after a failover one is promoted and the other still serves reads. */
     readers?: number;
     /** Reader auto scaling on CPU. Default off. Readers it adds are created by AWS, outside Pulumi. */
     readerAutoscaling?: ReaderAutoscalingArgs;
-    /** Point-in-time recovery days, 1-35. Default 7. */
+    /** Point-in-time recovery days, 1-35. Default 7: a week to notice lost data; AWS's 1 day is too short. */
     backupRetentionDays?: number;
-    /** Daily backup window (UTC). Default 02:00-03:00. */
+    /**
+     * Daily backup window (UTC). Default 02:00-03:00: at night in Europe, and before the default maintenance window.
+     */
     backupWindow?: string;
-    /** Weekly maintenance window (UTC), not overlapping the backup window. Default sun:04:00-sun:05:00. */
+    /**
+     * Weekly maintenance window (UTC), not overlapping the backup window. Default sun:04:00-sun:05:00: early Sunday,
+     * after the backup window.
+     */
     maintenanceWindow?: string;
     /** AWS deletion protection. Default true: a database is the one thing that cannot be recreated. */
     deletionProtection?: boolean;
@@ -86,11 +95,17 @@ export interface AuroraClusterArgs {
      * takes no final snapshot, since the stack's key that encrypts them goes with it.
      */
     protect?: boolean;
-    /** `aurora` (standard) or `aurora-iopt1` (I/O-Optimized). Default aurora. */
+    /**
+     * `aurora` (standard) or `aurora-iopt1` (I/O-Optimized). Default aurora: pay per I/O, which costs less until I/O is
+     * about a quarter of the cluster's bill.
+     */
     storageType?: "aurora" | "aurora-iopt1";
     /** Performance Insights retention (7, a multiple of 31, or 731). Default 7, the free tier. */
     performanceInsightsRetentionDays?: number;
-    /** Database Insights mode. Default standard. */
+    /**
+     * Database Insights mode. Default standard: free; advanced costs per vCPU and needs 465 days of Performance
+     * Insights.
+     */
     databaseInsightsMode?: "standard" | "advanced";
     /**
      * Minor versions applied by AWS in the maintenance window. Default true: security patches without a deploy. While
@@ -101,15 +116,21 @@ export interface AuroraClusterArgs {
     autoMinorVersionUpgrade?: boolean;
     /** Enhanced Monitoring interval (0, 1, 5, 10, 15, 30, 60). Default 60; 0 creates no monitoring role. */
     monitoringIntervalSeconds?: number;
-    /** Retention of the exported PostgreSQL log. Default 365 days. */
+    /** Retention of the exported PostgreSQL log. Default 365 days: a year of query and connection evidence. */
     logRetentionDays?: number;
-    /** `log_min_duration_statement` in ms; -1 is off. Default 1000. */
+    /**
+     * `log_min_duration_statement` in ms; -1 is off. Default 1000: a statement over a second is worth a look, and few
+     * are.
+     */
     slowQueryThresholdMs?: number;
-    /** Log connections and disconnections. Default true. */
+    /** Log connections and disconnections. Default true: who connected, from where, for security review. */
     logConnections?: boolean;
-    /** Database created with the cluster. Default app. */
+    /** Database created with the cluster. Default app: one application database, whose name need not vary by stack. */
     databaseName?: string;
-    /** Master user name; its password is generated and rotated by RDS in Secrets Manager. Default dbadmin. */
+    /**
+     * Master user name; its password is generated and rotated by RDS in Secrets Manager. Default dbadmin: not a name
+     * PostgreSQL or RDS reserves.
+     */
     masterUsername?: string;
     /**
      * PostgreSQL users that services log in as with IAM authentication, created in the database through the RDS Data
@@ -156,7 +177,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         super("aws-platform:index:AuroraCluster", name, {}, opts);
         this.componentName = name;
         const problems = auroraProblems(name, args);
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const scope: AuroraScope = { parent: this, name, id: args.clusterIdentifier, args };
         const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION;

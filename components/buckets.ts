@@ -31,7 +31,7 @@ export interface DataBucketArgs {
 }
 
 export interface BucketsArgs {
-    /** The buckets by name (lowercase letters, digits and '-'). Required; may be empty. */
+    /** The buckets by name (lowercase letters, digits and '-'). Required, so the caller states them; may be empty. */
     buckets: Record<string, DataBucketArgs>;
     /** The stack's customer-managed key: every object is encrypted with it (SSE-KMS, S3 Bucket Key on). Required. */
     kmsKeyArn: pulumi.Input<string>;
@@ -97,7 +97,7 @@ export class Buckets extends pulumi.ComponentResource {
                 ? [`Buckets ${name}: bucket ${b}: serve.pathPattern ${config.serve.pathPattern} is not "/<prefix>/*"`]
                 : [],
         );
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -137,7 +137,8 @@ export class Buckets extends pulumi.ComponentResource {
      * Called once, after EdgeCdn exists; without a served bucket it creates nothing.
      */
     public serveThrough(distributionArn: pulumi.Input<string>): aws.s3.BucketPolicy[] {
-        if (this.servedThrough) throw new Error(`Buckets ${this.componentName}: serveThrough may be called once`);
+        if (this.servedThrough)
+            throw new pulumi.RunError(`Buckets ${this.componentName}: serveThrough may be called once`);
         this.servedThrough = true;
         return this.served.map(({ name, bucket, prefix, ready }) =>
             this.createPolicy(`${this.componentName}-${name}`, bucket, this.bucketArns[name], ready, {
@@ -147,7 +148,9 @@ export class Buckets extends pulumi.ComponentResource {
         );
     }
 
-    /** Encryption, public access block, ownership, versioning, lifecycle and CORS; returns what the policy waits for. */
+    /**
+     * Encryption, public access block, ownership, versioning, lifecycle and CORS; returns what the policy waits for.
+     */
     private configure(
         id: string,
         bucket: aws.s3.Bucket,

@@ -20,7 +20,10 @@ export interface CacheArgs {
      * round-robin over them, so that no two share an AZ while there are AZs to spare.
      */
     availabilityZones: pulumi.Input<string[]>;
-    /** The platform CMK: data at rest, snapshots, the credential secret and the log groups. Required. */
+    /**
+     * The platform CMK: data at rest, snapshots, the credential secret and the log groups. Required: nothing of the
+     * cache is under an AWS-owned key.
+     */
     kmsKeyArn: pulumi.Input<string>;
     /**
      * `<project>-<stack>`: the stem of names that must be unique in the account and region (user and user-group
@@ -29,11 +32,17 @@ export interface CacheArgs {
     namePrefix: string;
     /** valkey or redis (Redis OSS). Default valkey: open source, and cheaper per node on ElastiCache. */
     engine?: CacheEngine;
-    /** "<major>.<minor>". Default 8.2 for valkey, 7.1 for redis. The parameter-group family follows it. */
+    /**
+     * "<major>.<minor>". Default 8.2 for valkey, 7.1 for redis: a current Valkey, and the last Redis OSS line
+     * ElastiCache offers. The parameter-group family follows it.
+     */
     engineVersion?: string;
     /** Node type of every node. Default cache.r7g.large: Graviton, memory-optimised. */
     nodeType?: string;
-    /** Shards. Default 1 (cluster mode disabled); more turns cluster mode on. */
+    /**
+     * Shards. Default 1 (cluster mode disabled): one shard serves until the data or writes outgrow a node, with simpler
+     * clients; more turns cluster mode on.
+     */
     shards?: number;
     /** Replicas per shard, 0-5. Default 2: after a failover one is promoted and the other still serves reads. */
     replicas?: number;
@@ -42,29 +51,41 @@ export interface CacheArgs {
      * Needs at least one replica. Disposable stacks turn it off.
      */
     multiAz?: boolean;
-    /** Days of daily snapshots, 0-35. Default 7; 0 takes none. */
+    /** Days of daily snapshots, 0-35. Default 7: a week to notice and restore lost data; 0 takes none. */
     snapshotRetentionDays?: number;
-    /** Daily snapshot window (UTC), at least 60 minutes. Default 03:00-04:00. */
+    /** Daily snapshot window (UTC), at least 60 minutes. Default 03:00-04:00: at night in Europe. */
     snapshotWindow?: string;
     /** Weekly maintenance window (UTC), at least 60 minutes, apart from snapshots. Default sun:05:00-sun:06:00. */
     maintenanceWindow?: string;
-    /** Minor and patch releases applied by AWS in the maintenance window. Default true: fixes without a deploy. */
+    /**
+     * Minor and patch releases applied by AWS in the maintenance window. Default true: fixes without a deploy. While
+     * on, Pulumi leaves the group's version to AWS (ignoreChanges), because the provider would replace a group whose
+     * configured version is below the running one. Turn it off in the update that changes `engineVersion` on purpose.
+     */
     autoMinorVersionUpgrade?: boolean;
     /** Apply changes at once rather than in the maintenance window. Default false: no restarts during the day. */
     applyImmediately?: boolean;
-    /** Retention of the slow-log and engine-log groups. Default 365 days. */
+    /** Retention of the slow-log and engine-log groups. Default 365 days: a year of evidence for incident review. */
     logRetentionDays?: number;
     /**
-     * Pulumi `protect` on the replication group and a final snapshot when it is deleted. Default true: the state of a
-     * running system (seed 003 keeps live auctions here) is not thrown away by a destroy. The snapshot is encrypted
-     * with the platform key, so the key must outlive the stack too.
+     * Pulumi `protect` on the replication group. Default true: the state of a running system (seed 003 keeps live
+     * auctions here) is not thrown away by a destroy. Deleting a protected cache takes turning this off first.
      */
     protect?: boolean;
+    /**
+     * A final snapshot when the replication group is deleted, whatever `protect` says (turning protect off to delete
+     * the cache must not also drop its last copy). Default true. The snapshot is encrypted with the platform key, so
+     * it is worth taking only when that key outlives the stack: index.ts passes whether the stack keeps its key.
+     */
+    finalSnapshot?: boolean;
     /** The application user's name. Default app. Never `default`, the disabled user every group holds. */
     userName?: string;
     /** The application user's ACL. Default "on ~* &* +@all": every key, channel and allowed command. */
     accessString?: string;
-    /** Recovery window of the credential secret. Default 30 days; 0 deletes at once (disposable stacks). */
+    /**
+     * Recovery window of the credential secret. Default 30 days, the longest AWS allows, to undo a mistaken deletion; 0
+     * deletes at once (disposable stacks).
+     */
     recoveryWindowDays?: number;
 }
 
@@ -91,6 +112,8 @@ export class Cache extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
     /** The application's credential, JSON `{username, password}`; services read it as container secrets. */
     public readonly secretArn: pulumi.Output<string>;
+    /** The credential's value: services that read it wait for it, so that their first tasks find it. */
+    public readonly secretVersion: aws.secretsmanager.SecretVersion;
     public readonly logGroupNames: pulumi.Output<string>[];
 
     private readonly componentName: string;
@@ -100,7 +123,7 @@ export class Cache extends pulumi.ComponentResource {
         super("aws-platform:index:Cache", name, {}, opts);
         this.componentName = name;
         const problems = cacheProblems(name, args);
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const engine = args.engine ?? "valkey";
         const scope: CacheScope = {
@@ -144,6 +167,7 @@ export class Cache extends pulumi.ComponentResource {
         this.port = group.port.apply((p) => p ?? CACHE_PORT);
         this.securityGroupId = this.sg.id;
         this.secretArn = auth.secret.arn;
+        this.secretVersion = auth.secretVersion;
         this.logGroupNames = Object.values(logGroups).map((g) => g.name);
         this.registerOutputs({
             replicationGroupId: this.replicationGroupId,

@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface SiteDomainArgs {
-    /** The site's public host name (the distribution's alternate domain name). Required. */
+    /**
+     * The site's public host name (the distribution's alternate domain name). Required: the certificates and records
+     * are for it.
+     */
     siteName: string;
     /**
      * The name CloudFront uses towards the load balancer, which the load balancer's certificate covers. Required when
@@ -36,9 +39,10 @@ export interface SiteDomainArgs {
  * name CloudFront checks the load balancer's certificate against. Built before FargateService, whose HTTPS listener
  * needs the second one, and before EdgeCdn, which adds the site's alias records to the zone.
  *
- * The origin host name gets no DNS record: CloudFront reaches the load balancer through its VPC origin, and uses the
- * name only as the TLS server name, the Host header and the name the certificate must cover. A public record for an
- * internal load balancer would only publish its private addresses.
+ * The origin host name gets no DNS record because nothing resolves it: CloudFront reaches the load balancer through
+ * its VPC origin (by the load balancer's ARN), and uses the name only as the TLS server name, the Host header and the
+ * name the certificate must cover. (Hiding addresses is not the reason: an internal load balancer's own DNS name
+ * already resolves publicly to its private addresses.)
  */
 export class SiteDomain extends pulumi.ComponentResource {
     public readonly siteName: string;
@@ -52,13 +56,13 @@ export class SiteDomain extends pulumi.ComponentResource {
     constructor(name: string, args: SiteDomainArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:SiteDomain", name, {}, opts);
         if (args.hostedZoneId === undefined && args.viewerCertificateArn === undefined) {
-            throw new Error(`SiteDomain ${name}: without hostedZoneId, viewerCertificateArn is required`);
+            throw new pulumi.RunError(`SiteDomain ${name}: without hostedZoneId, viewerCertificateArn is required`);
         }
         if (args.originCertificate && args.hostedZoneId === undefined && args.originCertificateArn === undefined) {
-            throw new Error(`SiteDomain ${name}: without hostedZoneId, originCertificateArn is required`);
+            throw new pulumi.RunError(`SiteDomain ${name}: without hostedZoneId, originCertificateArn is required`);
         }
         if (args.siteName === args.originHostName) {
-            throw new Error(`SiteDomain ${name}: originHostName must differ from siteName`);
+            throw new pulumi.RunError(`SiteDomain ${name}: originHostName must differ from siteName`);
         }
 
         this.viewerCertificateArn =
@@ -100,7 +104,8 @@ export class SiteDomain extends pulumi.ComponentResource {
         );
         const option = certificate.domainValidationOptions.apply((options) => {
             const found = options.find((o) => o.domainName === domainName);
-            if (!found) throw new Error(`SiteDomain: ACM returned no DNS validation record for ${domainName}`);
+            if (!found)
+                throw new pulumi.RunError(`SiteDomain: ACM returned no DNS validation record for ${domainName}`);
             return found;
         });
         const record = new aws.route53.Record(

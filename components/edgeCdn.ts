@@ -14,7 +14,7 @@ export interface EdgeOriginArgs {
     loadBalancerArn: pulumi.Input<string>;
     /** Its DNS name: the origin's domain name when there is no `hostName` (plain HTTP). Required. */
     loadBalancerDnsName: pulumi.Input<string>;
-    /** The listener's port. Required. */
+    /** The listener's port. Required: the VPC origin connects on it. */
     port: number;
     /** The listener's protocol: HTTPS makes the VPC origin https-only (TLS 1.2). Required. */
     protocol: "HTTP" | "HTTPS";
@@ -23,25 +23,31 @@ export interface EdgeOriginArgs {
      * the origin's domain name, and the load balancer's own DNS name is one no certificate can cover.
      */
     hostName?: string;
-    /** Former identities of the VPC origin (it used to belong to FargateService). Default none. */
+    /**
+     * Former identities of the VPC origin (it used to belong to FargateService). Default none: a new origin has no
+     * past.
+     */
     aliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[];
 }
 
 /** An application data bucket served under a path, as the Buckets component exposes it. */
 export interface EdgeBucketOriginArgs {
-    /** Unique among the distribution's origins. */
+    /** The origin's id. Required, and unique among the distribution's origins: its cache behaviour names it. */
     originId: string;
-    /** The bucket's regional domain name. */
+    /** The bucket's regional domain name. Required: CloudFront signs requests to it with origin access control. */
     domainName: pulumi.Input<string>;
-    /** The path pattern sent to the bucket, after the static paths. */
+    /**
+     * The path pattern sent to the bucket. Required: a bucket serves only its prefix; it is matched after the static
+     * paths.
+     */
     pathPattern: string;
 }
 
 /** A custom domain, as SiteDomain exposes it. */
 export interface EdgeDomainArgs {
-    /** The distribution's alternate domain name. */
+    /** The distribution's alternate domain name. Required: viewers reach the site by it. */
     siteName: string;
-    /** The viewer certificate (us-east-1, validated). */
+    /** The viewer certificate, in us-east-1 and validated. Required: CloudFront serves an alias only with one. */
     viewerCertificateArn: pulumi.Input<string>;
     /** The public hosted zone the A and AAAA alias records go in. Default none: DNS is managed elsewhere. */
     hostedZoneId?: string;
@@ -50,9 +56,15 @@ export interface EdgeDomainArgs {
 export interface EdgeCdnArgs {
     /** A provider for us-east-1, where the WAF web ACL, its logs and CloudFront's log delivery must live. Required. */
     globalProvider: aws.Provider;
-    /** The stack's key (the stack's region): encrypts the static-assets bucket. Required. */
+    /**
+     * The stack's key (the stack's region): encrypts the static-assets bucket. Required: nothing is under an AWS-owned
+     * key.
+     */
     kmsKeyArn: pulumi.Input<string>;
-    /** A key in us-east-1: encrypts the WAF and access-log groups there. Required. */
+    /**
+     * A key in us-east-1: encrypts the WAF and access-log groups there. Required: the stack's key cannot be used
+     * outside its region.
+     */
     globalKmsKeyArn: pulumi.Input<string>;
     /** The load balancer behind the default behaviour. Default none: every path is served from the bucket. */
     origin?: EdgeOriginArgs;
@@ -71,9 +83,12 @@ export interface EdgeCdnArgs {
     providerDefaultTags?: Record<string, string>;
     /** Default PriceClass_All: every edge location, the lowest latency everywhere. */
     priceClass?: string;
-    /** Default http2and3. */
+    /** Default http2and3: HTTP/3 for the viewers that support it, HTTP/2 for the rest. */
     httpVersion?: string;
-    /** Paths served from the static-assets bucket. Default ["/static/*"]. */
+    /**
+     * Paths served from the static-assets bucket. Default ["/static/*"]: one prefix the build uploads to, apart from
+     * the application's paths.
+     */
     staticPathPatterns?: string[];
     /** Pages replacing origin errors. Default none: the origin's own. */
     customErrorResponses?: {
@@ -82,14 +97,20 @@ export interface EdgeCdnArgs {
         responseCode?: number;
         cachingMinTtlSeconds?: number;
     }[];
-    /** Security headers. Defaults: HSTS with preload, frame DENY, strict-origin-when-cross-origin, a self-only CSP. */
+    /**
+     * Security headers. Defaults: HSTS with preload, frame DENY, strict-origin-when-cross-origin, a self-only CSP: the
+     * strictest set a site that serves its own assets works with.
+     */
     securityHeaders?: {
         hstsPreload?: boolean;
         contentSecurityPolicy?: string;
         frameOptions?: string;
         referrerPolicy?: string;
     };
-    /** WAF. Defaults: 2,000 requests per IP per 5 minutes, no overrides, a year of logs. */
+    /**
+     * WAF. Defaults: 2,000 requests per IP per 5 minutes (far above a person browsing, below a scraper or a flood), no
+     * overrides, a year of logs for incident review.
+     */
     waf?: {
         rateLimitPerIp?: number;
         rateLimitWindowSeconds?: number;
@@ -104,8 +125,12 @@ export interface EdgeCdnArgs {
     originKeepaliveTimeoutSeconds?: number;
     /** Delete the assets bucket with its objects on destroy. Default false: only disposable stacks turn it on. */
     forceDestroyAssets?: boolean;
-    /** Prefix of physical names unique per account. Default `<project>-<stack>`. */
-    namePrefix?: string;
+    /**
+     * Prefix of physical names unique per account (the assets bucket, the VPC origin, the web ACL, the log groups).
+     * Required, with no default: the caller knows the stack's identity (`<project>-<stack>` in index.ts); a component
+     * does not read it.
+     */
+    namePrefix: string;
 }
 
 /**
@@ -130,14 +155,14 @@ export class EdgeCdn extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeCdnArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:EdgeCdn", name, {}, opts);
         if (args.origin?.protocol === "HTTPS" && !args.origin.hostName) {
-            throw new Error(
+            throw new pulumi.RunError(
                 `EdgeCdn ${name}: an HTTPS origin needs hostName, the name its certificate covers; CloudFront checks the certificate against it`,
             );
         }
         const scope: EdgeScope = {
             parent: this,
             name,
-            prefix: args.namePrefix ?? `${pulumi.getProject()}-${pulumi.getStack()}`,
+            prefix: args.namePrefix,
             args,
             global: args.globalProvider,
             accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlbTlsPolicy } from "../policy/albTlsPolicies";
 import { createCluster } from "./fargate/cluster";
 import { createLoadBalancer } from "./fargate/loadBalancer";
 import type { FargateScope } from "./fargate/scope";
@@ -30,11 +31,15 @@ export interface FargateHealthCheckArgs {
 }
 
 export interface FargateAppArgs {
-    /** A prebuilt image reference. Exactly one of `image` and `build` is required. */
+    /**
+     * A prebuilt image reference, pinned by tag or digest. Default none; exactly one of `image` and `build` is
+     * required.
+     */
     image?: string;
     /**
      * A local Docker build (context relative to the working directory), pushed to the service's own ECR
      * repository with awsx.ecr.Image. The tag is a hash of the context, because the repository's tags are immutable.
+     * Default none; exactly one of `image` and `build` is required, so the image's origin is never ambiguous.
      */
     build?: { context: string; dockerfile?: string; target?: string };
     /** Overrides the image's CMD. Default the image's. */
@@ -52,7 +57,10 @@ export interface FargateAppArgs {
     port?: number;
     /** Load-balancer health check (web services). Default `/healthz` with the defaults of each field. */
     healthCheck?: FargateHealthCheckArgs;
-    /** Listener rule (web services; required for them): a unique priority and path and/or host patterns. */
+    /**
+     * Listener rule (web services; required for them, since the listener sends requests by it): a unique priority and
+     * path and/or host patterns. Default none, for workers.
+     */
     routing?: { priority: number; pathPatterns?: string[]; hostHeaders?: string[] };
     /** Tasks to run. Default 2: one AZ can fail without an outage. */
     desiredCount?: number;
@@ -78,11 +86,15 @@ export interface FargateAppArgs {
     /**
      * Env var name → a SecretsStore secret name, or `database:username` / `database:password` (keys of the RDS
      * master secret). Injected by ECS at start as container `secrets`; the values never appear in the task definition.
+     * Default none: a service reads only the secrets it names.
      */
     secrets?: Record<string, string>;
-    /** Writable ephemeral directories (e.g. /tmp); everything else is read-only. Default none. */
+    /**
+     * Writable ephemeral directories (e.g. /tmp); everything else is read-only. Default none: a service asks for what
+     * it writes.
+     */
     scratchPaths?: string[];
-    /** Non-root user to run as. Default the image's USER. */
+    /** Non-root user to run as. Default the image's USER: its author knows it; set one when the image runs as root. */
     user?: string;
     /** Log retention in days. Default 30: without one, CloudWatch Logs keeps every event forever. */
     logRetentionDays?: number;
@@ -100,7 +112,10 @@ export interface FargateAppArgs {
      * master secret, which RDS rotates every 7 days while running tasks keep the value they started with.
      */
     databaseIamUser?: string;
-    /** ECR housekeeping (builds only). Defaults keep 20 images, expire untagged after 7 days, keep the repository on destroy. */
+    /**
+     * ECR housekeeping (builds only). Defaults keep 20 images (enough to roll back), expire untagged ones after 7 days,
+     * and keep the repository on destroy, since its images may be what is running.
+     */
     ecr?: { keepImages?: number; untaggedExpiryDays?: number; forceDelete?: boolean };
     /**
      * Reach the cache (`FargateServiceArgs.cache`): egress to its port, CACHE_HOST / CACHE_READER_HOST / CACHE_PORT /
@@ -114,29 +129,60 @@ export interface FargateAppArgs {
      * each bucket's name. Default none.
      */
     buckets?: Record<string, BucketAccess>;
+    /**
+     * HTTPS to the internet (0.0.0.0/0): AWS APIs the VPC has no endpoint for, and the application's external
+     * services. Default true, because without an endpoint for ECR, CloudWatch Logs and Secrets Manager a task reaches
+     * them only through the NAT, and a task that cannot reach them never starts. False replaces it with HTTPS to the
+     * VPC's interface endpoints and to S3 through the gateway endpoint's prefix list (ECR image layers, data buckets):
+     * it needs `FargateServiceArgs.vpcEndpoints`, and an image in this region's ECR, pulled and logged through the
+     * ecr.api, ecr.dkr and logs endpoints. ECS Exec needs the internet (its ssmmessages channel has no endpoint here).
+     */
+    internetEgress?: boolean;
+}
+
+/** The VPC endpoints a service without internet egress reaches instead (the Network's outputs). */
+export interface FargateEndpointArgs {
+    /**
+     * The interface endpoints' security group, which admits HTTPS from the VPC. Required: services' egress names it.
+     */
+    securityGroupId: pulumi.Input<string>;
+    /**
+     * S3's managed prefix list in this region, which the gateway endpoint routes. Required: ECR layers come from S3.
+     */
+    s3PrefixListId: pulumi.Input<string>;
 }
 
 /** An application data bucket services may be granted (the Buckets component's outputs). */
 export interface FargateBucketArgs {
+    /** The bucket's name. Required: services get it as BUCKET_<NAME>. */
     name: pulumi.Input<string>;
+    /** The bucket's ARN. Required: the task role's S3 statements are scoped to it. */
     arn: pulumi.Input<string>;
-    /** The key its objects are encrypted with. */
+    /** The key its objects are encrypted with. Required: the task role may use exactly this key, through S3. */
     kmsKeyArn: pulumi.Input<string>;
 }
 
 /** The stack's cache, as the services that set `cacheAccess` reach it (the Cache component's outputs). */
 export interface FargateCacheArgs {
-    /** The cache's security group: services with cacheAccess get egress to it, and it admits them. */
+    /** The cache's security group. Required: services with cacheAccess get egress to it, and it admits them. */
     securityGroupId: pulumi.Input<string>;
+    /** The cache's port. Required: the egress rule and CACHE_PORT use it. */
     port: pulumi.Input<number>;
-    /** Primary (or, in cluster mode, configuration) endpoint: CACHE_HOST. */
+    /** Primary (or, in cluster mode, configuration) endpoint. Required: services get it as CACHE_HOST. */
     host: pulumi.Input<string>;
-    /** Reader endpoint, without cluster mode: CACHE_READER_HOST. */
+    /** Reader endpoint, as CACHE_READER_HOST. Default none: in cluster mode the client finds the replicas itself. */
     readerHost?: pulumi.Input<string>;
-    /** CACHE_CLUSTER_MODE, so that clients know to use a cluster-aware connection. */
+    /** Whether the cache runs in cluster mode. Required: CACHE_CLUSTER_MODE tells clients to be cluster-aware. */
     clusterMode: boolean;
-    /** The credential secret (JSON `username`, `password`), encrypted with `kmsKeyArn`. */
+    /**
+     * The credential secret (JSON `username`, `password`), encrypted with `kmsKeyArn`. Required: the cache has AUTH.
+     */
     secretArn: pulumi.Input<string>;
+    /**
+     * The credential's value (the Cache's `secretVersion`): services with cacheAccess wait for it, because their tasks
+     * read it at start. Default none, for a credential whose value already exists.
+     */
+    secretVersion?: pulumi.Resource;
 }
 
 export interface FargateLoadBalancerArgs {
@@ -152,10 +198,11 @@ export interface FargateLoadBalancerArgs {
      */
     hostName?: string;
     /**
-     * Default ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.2 and 1.3 only (AWS 'Security policies for your
-     * Application Load Balancer').
+     * The HTTPS listener's security policy, one of the platform's TLS 1.2+ list (policy/albTlsPolicies.ts, which the
+     * policy pack enforces). Default `DEFAULT_ALB_TLS_POLICY` (ELBSecurityPolicy-TLS13-1-2-2021-06): TLS 1.3 and 1.2,
+     * so no client that speaks TLS 1.2 is refused; without one AWS would apply ELBSecurityPolicy-2016-08 (TLS 1.0+).
      */
-    sslPolicy?: string;
+    sslPolicy?: AlbTlsPolicy;
     /** Default true: deleting the entry point of every service takes two steps. */
     deletionProtection?: boolean;
     /** Default 60 s, AWS's default; raise for long polling or WebSockets. */
@@ -165,19 +212,34 @@ export interface FargateLoadBalancerArgs {
 }
 
 export interface FargateServiceArgs {
-    /** VPC of the services and the load balancer. Required. */
+    /** VPC of the services and the load balancer. Required: their security groups and target groups live there. */
     vpcId: pulumi.Input<string>;
-    /** Private subnets (one per AZ): the tasks and the internal load balancer live here. Required. */
+    /**
+     * Private subnets (one per AZ): the tasks and the internal load balancer live here. Required: nothing of it is
+     * public.
+     */
     privateSubnetIds: pulumi.Input<string>[];
     /** The stack's CMK: encrypts ECR repositories and log groups, and the secrets the services read. Required. */
     kmsKeyArn: pulumi.Input<string>;
-    /** SecretsStore ARNs by secret name; services reference secrets by these names. Default none. */
+    /**
+     * SecretsStore ARNs by secret name; services reference secrets by these names. Default none: services can read no
+     * secret that is not given here.
+     */
     secretArns?: Record<string, pulumi.Input<string>>;
-    /** The database's security group; services with database access get egress to it. Default none. */
+    /**
+     * The values of those secrets by the same names (the SecretsStore's `secretVersions`): each service waits for the
+     * values it reads, because ECS reads them when a task starts and a secret without a value fails the task. Default
+     * none, for secrets whose values already exist.
+     */
+    secretVersions?: Record<string, pulumi.Resource>;
+    /**
+     * The database's security group; services with database access get egress to it. Default none: without it no
+     * service has database access.
+     */
     databaseSecurityGroupId?: pulumi.Input<string>;
-    /** The database port. Default 5432. */
+    /** The database port. Default 5432, PostgreSQL's, which Aurora PostgreSQL uses unless told otherwise. */
     databasePort?: pulumi.Input<number>;
-    /** The RDS-managed master secret, read by `database:*` secrets. Default none. */
+    /** The RDS-managed master secret, read by `database:*` secrets. Default none: then no service may read it. */
     databaseSecretArn?: pulumi.Input<string>;
     /** Writer endpoint, injected as DATABASE_HOST and PGHOST into services with database access. Default none. */
     databaseEndpoint?: pulumi.Input<string>;
@@ -186,18 +248,26 @@ export interface FargateServiceArgs {
      * none.
      */
     databaseReaderEndpoint?: pulumi.Input<string>;
-    /** Database name, injected as DATABASE_NAME and PGDATABASE. Default none. */
+    /**
+     * Database name, injected as DATABASE_NAME and PGDATABASE. Default none: nothing is injected without a database.
+     */
     databaseName?: pulumi.Input<string | undefined>;
-    /** The cluster's resource id, for `rds-db:connect` ARNs of services with `databaseIamUser`. Default none. */
+    /**
+     * The cluster's resource id, for `rds-db:connect` ARNs of services with `databaseIamUser`. Default none: no service
+     * may then connect with IAM.
+     */
     databaseClusterResourceId?: pulumi.Input<string>;
     /**
      * What creates the IAM database users (the AuroraCluster's `iamUsersReady`). Required when a service has
      * `databaseIamUser`: its service waits for it, so that no task tries to log in as a user that does not exist yet.
      */
     databaseUsersReady?: pulumi.Resource;
-    /** The cache that services with `cacheAccess` reach. Default none. */
+    /** The cache that services with `cacheAccess` reach. Default none: the stack has no cache. */
     cache?: FargateCacheArgs;
-    /** Application data buckets by name, which services list in their `buckets`. Default none. */
+    /**
+     * Application data buckets by name, which services list in their `buckets`. Default none: no service gets bucket
+     * access.
+     */
     buckets?: Record<string, FargateBucketArgs>;
     /**
      * The private subnets' way out (the Network's `privateEgress`: NAT routes, VPC endpoints). Every ECS service
@@ -205,21 +275,37 @@ export interface FargateServiceArgs {
      * none, for subnets whose egress already exists.
      */
     privateEgress?: pulumi.Resource[];
+    /**
+     * The VPC endpoints, for services whose `internetEgress` is false: they get HTTPS to these instead of to the
+     * internet. Default none, which only services with internet egress can do without.
+     */
+    vpcEndpoints?: FargateEndpointArgs;
     /** Container Insights. Default "enhanced": per-task and per-container metrics for alarms and right-sizing. */
     containerInsights?: "enhanced" | "enabled" | "disabled";
     /** Retention of the Container Insights performance log group. Default 30 days: metrics keep the long view. */
     insightsLogRetentionDays?: number;
-    /** The shared load balancer, created when at least one service has a port. Defaults per field. */
+    /**
+     * The shared load balancer, created when at least one service has a port. Defaults per field
+     * (`FargateLoadBalancerArgs`), so a caller sets only what differs.
+     */
     loadBalancer?: FargateLoadBalancerArgs;
-    /** Services by short name (≤ 20 characters: the name is part of target-group names, capped at 32 by AWS). */
+    /**
+     * Services by short name (≤ 20 characters: the name is part of target-group names, capped at 32 by AWS).
+     * Required: the component exists to run them; index.ts creates none when the stack has no services.
+     */
     services: Record<string, FargateAppArgs>;
     /**
-     * The stack's region, known when the program starts: it decides how ELB is allowed to write access logs
-     * (regional account before August 2022, service principal after). Default the `aws:region` config.
+     * The region of the component's provider, as a plain string. Required, with no default: it decides, while the
+     * program runs and so already at preview, how ELB may write access logs (the region's own ELB account in regions
+     * that predate August 2022, the log-delivery service principal in all), and a component does not read the
+     * stack's config itself. The log bucket's policy refuses to deploy if the provider's region differs.
      */
-    region?: string;
-    /** Prefix of task families and the cluster's name, unique per account. Default `<project>-<stack>`. */
-    namePrefix?: string;
+    region: string;
+    /**
+     * Prefix of task families, the cluster's and the log bucket's names, unique per account. Required, with no
+     * default: the caller knows the stack's identity (`<project>-<stack>` in index.ts); a component does not read it.
+     */
+    namePrefix: string;
 }
 
 /** The load balancer as CloudFront's VPC origin needs it. */
@@ -272,13 +358,13 @@ export class FargateService extends pulumi.ComponentResource {
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:FargateService", name, {}, opts);
         const problems = fargateProblems(name, args);
-        if (problems.length > 0) throw new Error(problems.join("\n"));
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
 
         const partition = aws.getPartitionOutput({}, { parent: this });
         const scope: FargateScope = {
             parent: this,
             name,
-            prefix: args.namePrefix ?? `${pulumi.getProject()}-${pulumi.getStack()}`,
+            prefix: args.namePrefix,
             args,
             accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
             partition: partition.partition,

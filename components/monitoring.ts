@@ -49,33 +49,45 @@ export interface WatchedServices {
 }
 
 export interface MonitoringArgs {
-    /** `<project>-<stack>`: prefix of every alarm, topic, dashboard and budget name. Required. */
+    /**
+     * `<project>-<stack>`: prefix of every alarm, topic, dashboard and budget name. Required: names are unique per
+     * account, and the caller knows the stack.
+     */
     namePrefix: string;
-    /** The stack's key, in the stack's region: encrypts the regional alarm topic. Required: no AWS-managed key works. */
+    /**
+     * The stack's key, in the stack's region: encrypts the regional alarm topic. Required: no AWS-managed key works.
+     */
     kmsKeyArn: pulumi.Input<string>;
     /**
      * A key in us-east-1 for the CloudFront alarm topic, and the us-east-1 provider (with the stack's default tags).
      * Required with `cloudFront`: CloudFront's metrics, and so its alarms and their topic, exist only there.
      */
     global?: { kmsKeyArn: pulumi.Input<string>; provider: pulumi.ProviderResource };
-    /** E-mail addresses subscribed to every alarm topic; each must confirm its subscription. Default none. */
+    /**
+     * E-mail addresses subscribed to every alarm topic; each must confirm its subscription. Default none: alarms still
+     * reach the topic, and nobody unnamed is subscribed.
+     */
     emails?: string[];
-    /** HTTPS endpoints subscribed to every alarm topic (kept secret: URLs may carry a token). Default none. */
+    /**
+     * HTTPS endpoints subscribed to every alarm topic (kept secret: URLs may carry a token). Default none: only named
+     * endpoints are subscribed.
+     */
     httpsEndpoints?: string[];
     /** Threshold overrides by alarm definition key, in each definition's unit. Default none: the table's defaults. */
     thresholds?: ThresholdOverrides;
-    /** The Aurora cluster. Default none. */
+    /** The Aurora cluster. Default none: no database alarms for a stack without one. */
     database?: WatchedDatabase;
-    /** The ECS services and their load balancer. Default none. */
+    /** The ECS services and their load balancer. Default none: no service alarms for a stack without services. */
     services?: WatchedServices;
-    /** NAT gateways, in AZ order (alarms are numbered from 1). Default none. */
+    /** NAT gateways, in AZ order (alarms are numbered from 1). Default none: no NAT alarms for a VPC without NAT. */
     natGatewayIds?: pulumi.Input<string>[];
     /**
      * The CloudFront distribution. `additionalMetrics` turns on CloudFront's additional metrics (a paid monitoring
-     * subscription) and the origin-latency alarm on them. Default none.
+     * subscription) and the origin-latency alarm on them. Default none: no CloudFront alarms without a distribution;
+     * `additionalMetrics` defaults to false, because the subscription is paid per distribution.
      */
     cloudFront?: { distributionId: pulumi.Input<string>; additionalMetrics?: boolean };
-    /** A monthly cost budget. Default none. */
+    /** A monthly cost budget. Default none: only the owner knows the stack's limit. */
     budget?: BudgetArgs;
 }
 
@@ -131,7 +143,7 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:Monitoring", name, {}, opts);
         if (args.cloudFront && !args.global) {
-            throw new Error(`Monitoring ${name}: cloudFront needs global (a us-east-1 key and provider)`);
+            throw new pulumi.RunError(`Monitoring ${name}: cloudFront needs global (a us-east-1 key and provider)`);
         }
         // Planned first: a threshold that cannot be derived fails before any resource exists.
         const plans = planAlarms(args.namePrefix, inventoryOf(args), args.thresholds);

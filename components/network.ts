@@ -50,10 +50,14 @@ export class Network extends pulumi.ComponentResource {
     public readonly flowLogGroupName: pulumi.Output<string>;
     /** Security group of the interface endpoints, if any. */
     public readonly endpointSecurityGroupId?: pulumi.Output<string>;
+    /** The prefix list of S3 in the region, which the S3 gateway endpoint routes from the private tier. */
+    public readonly s3PrefixListId: pulumi.Output<string>;
     /**
-     * What the private tier needs before anything there can reach AWS or the internet: its default routes to NAT,
-     * the S3 gateway endpoint, the interface endpoints and the rule that admits HTTPS to them. A workload that pulls images or reads secrets at start
-     * (ECS services) depends on these, or its first tasks can start before the path exists and fail.
+     * What the private tier needs before anything there can reach AWS or the internet: the subnets' associations
+     * with their route tables (until then a subnet uses the main route table, which leads nowhere), their default
+     * routes to NAT, the S3 gateway endpoint, the interface endpoints and the rule that admits HTTPS to them. A
+     * workload that pulls images or reads secrets at start (ECS services) depends on these, or its first tasks can
+     * start before the path exists and fail.
      */
     public readonly privateEgress: pulumi.Resource[];
 
@@ -62,7 +66,9 @@ export class Network extends pulumi.ComponentResource {
         const azCount = args.azCount ?? 3;
         for (const tier of ["public", "private", "isolated"] as const) {
             if (args.subnetCidrs[tier].length !== azCount) {
-                throw new Error(`Network ${name}: ${args.subnetCidrs[tier].length} ${tier} CIDRs for ${azCount} AZs`);
+                throw new pulumi.RunError(
+                    `Network ${name}: ${args.subnetCidrs[tier].length} ${tier} CIDRs for ${azCount} AZs`,
+                );
             }
         }
         const scope: NetworkScope = { parent: this, name, args };
@@ -117,7 +123,13 @@ export class Network extends pulumi.ComponentResource {
         this.privateRouteTableIds = tiers.privateRouteTables.map((rt) => rt.id);
         this.isolatedRouteTableIds = [tiers.isolatedRouteTable.id];
         this.endpointSecurityGroupId = endpoints.securityGroup?.id;
-        this.privateEgress = [...tiers.privateNatRoutes, ...endpoints.endpoints, ...(endpoints.endpointAccess ?? [])];
+        this.s3PrefixListId = endpoints.s3.prefixListId;
+        this.privateEgress = [
+            ...tiers.privateAssociations,
+            ...tiers.privateNatRoutes,
+            ...endpoints.endpoints,
+            ...(endpoints.endpointAccess ?? []),
+        ];
         this.flowLogGroupName = flowLogGroup.name;
         this.registerOutputs({
             vpcId: this.vpcId,

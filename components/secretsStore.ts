@@ -4,13 +4,16 @@ import * as random from "@pulumi/random";
 
 /** One application secret. Only its name and description come from config; the value is generated. */
 export interface AppSecretArgs {
-    /** Name that services use to refer to the secret. */
+    /** Name that services use to refer to the secret. Required: it is also part of the secret's name. */
     name: string;
-    /** Shown in the Secrets Manager console; say who uses it and why. */
+    /** Shown in the Secrets Manager console. Required: say who uses it and why, so nobody deletes it blind. */
     description: string;
     /** Length of the generated value. Default 32: ~190 bits, beyond brute force. */
     length?: number;
-    /** Leave punctuation out of the value, for consumers that cannot quote it. Default false: more entropy per character. */
+    /**
+     * Leave punctuation out of the value, for consumers that cannot quote it. Default false: more entropy per
+     * character.
+     */
     excludePunctuation?: boolean;
 }
 
@@ -22,9 +25,12 @@ export interface SecretsStoreArgs {
     aliasName: string;
     /** Days AWS waits before deleting the key. Default 30, the maximum, so a mistaken delete can be cancelled. */
     keyDeletionWindowDays?: number;
-    /** Days a deleted secret can be restored. Default 30. 0 deletes at once: only for disposable stacks. */
+    /**
+     * Days a deleted secret can be restored. Default 30, the longest AWS allows, to undo a mistaken deletion. 0 deletes
+     * at once: only for disposable stacks.
+     */
     recoveryWindowDays?: number;
-    /** Application secrets to create. Default none. */
+    /** Application secrets to create. Default none: only the key and its alias exist until an application needs one. */
     appSecrets?: AppSecretArgs[];
     /**
      * Keep the key when the stack is destroyed (Pulumi `protect` and `retainOnDelete`). Default true: final
@@ -140,11 +146,12 @@ export function keyPolicy(p: KeyPolicyInput): string {
             },
         },
         // Alarms publish to a CMK-encrypted SNS topic as cloudwatch.amazonaws.com; without this they deploy but never
-        // deliver. aws:SourceAccount limits it to this account's alarms; the encryption context keeps the grant to SNS
-        // messages of this account's topics in the key's region, so the service cannot use the key for anything else.
-        snsPublisher("CloudWatchAlarmsPublishToEncryptedSns", "cloudwatch.amazonaws.com", p, {
-            StringEquals: { "aws:SourceAccount": accountId },
-        }),
+        // deliver. Scoped by the encryption context alone, which SNS sets itself on every data key: SNS messages of
+        // this account's topics in the key's region, nothing else. No aws:SourceAccount: AWS's key policy for
+        // CloudWatch and other publishers to encrypted topics carries no such condition (AWS SNS 'Key management',
+        // "Enable compatibility between event sources from AWS services and encrypted topics"), and a condition the
+        // service does not send on this path would make every alarm deploy and never notify.
+        snsPublisher("CloudWatchAlarmsPublishToEncryptedSns", "cloudwatch.amazonaws.com", p),
     ];
     if (services.cloudFrontDistributions) {
         statements.push({
@@ -183,6 +190,11 @@ export class SecretsStore extends pulumi.ComponentResource {
     public readonly aliasArn: pulumi.Output<string>;
     /** Secrets Manager ARNs by the secret's config name. */
     public readonly secretArns: Record<string, pulumi.Output<string>>;
+    /**
+     * Each secret's value, by config name. A secret exists before its first value: whatever reads the value when it
+     * starts (an ECS task's container secrets) waits for this, or its first start fails with no value to read.
+     */
+    public readonly secretVersions: Record<string, aws.secretsmanager.SecretVersion>;
 
     constructor(name: string, args: SecretsStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aws-platform:index:SecretsStore", name, {}, opts);
@@ -222,6 +234,7 @@ export class SecretsStore extends pulumi.ComponentResource {
         );
 
         this.secretArns = {};
+        this.secretVersions = {};
         for (const s of args.appSecrets ?? []) {
             const secret = new aws.secretsmanager.Secret(
                 `${name}-${s.name}`,
@@ -249,7 +262,7 @@ export class SecretsStore extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.secretsmanager.SecretVersion(
+            this.secretVersions[s.name] = new aws.secretsmanager.SecretVersion(
                 `${name}-${s.name}-version`,
                 { secretId: secret.id, secretString: pulumi.secret(value.result) },
                 { parent: this },

@@ -12,7 +12,7 @@ import type { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy, type Later } from "./builders";
 import { label, meetsAzMinimum, ResourceGraph } from "./graph";
-import { requireCmk, settingNumber } from "./helpers";
+import { reportPublicSubnets, requireCmk, settingNumber } from "./helpers";
 import { T } from "./tokens";
 import { isSet, isUnknown, knownNumber, peek, readThrough } from "./values";
 
@@ -97,20 +97,7 @@ export const elasticacheSubnetGroupNonPublic = stackPolicy({
     check: (graph, report) => {
         for (const group of graph.ofType(T.elasticacheSubnetGroup)) {
             const subnets = subnetsOf(graph, group);
-            if (subnets.length === 0) {
-                report(
-                    `${label(group)}: subnetIds do not come from aws.ec2.Subnet resources in this stack, so their tier cannot be verified.`,
-                    group.urn,
-                );
-                continue;
-            }
-            const publicOnes = subnets.filter((s) => graph.tierOf(s) === "public");
-            if (publicOnes.length > 0) {
-                report(
-                    `${label(group)} includes public subnet(s) ${publicOnes.map((s) => `'${s.name}'`).join(", ")}.`,
-                    group.urn,
-                );
-            }
+            reportPublicSubnets(graph, group, subnets, report);
         }
         for (const rg of graph.ofType(T.elasticacheReplicationGroup)) {
             if (graph.via(rg, "subnetGroupName", T.elasticacheSubnetGroup).length === 0) {

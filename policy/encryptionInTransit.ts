@@ -3,6 +3,7 @@
  * bucket policies that refuse plain HTTP.
  */
 
+import { ALB_TLS_POLICIES, DEFAULT_ALB_TLS_POLICY } from "./albTlsPolicies";
 import { resourcePolicy, stackPolicy, type Built } from "./builders";
 import { cloudfrontHeaders } from "./cloudfrontHeaders";
 import { cloudfrontVpcOriginHttps } from "./cloudfrontVpcOrigin";
@@ -43,21 +44,6 @@ function deniesInsecureTransport(statement: Record<string, unknown>): boolean {
     return everyone && allActions && secure.some((v) => v === false || v === "false");
 }
 
-const DEFAULT_SSL_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
-];
-
 const DEFAULT_CLOUDFRONT_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
 
 const albListenerTlsPolicy = resourcePolicy({
@@ -66,8 +52,7 @@ const albListenerTlsPolicy = resourcePolicy({
     severity: "high",
     summary:
         "HTTPS/TLS load-balancer listeners use a TLS 1.2+ security policy from the allow-list; plaintext TCP/UDP listeners are not allowed.",
-    remediation:
-        "Set sslPolicy to one of the allowed policies (default ELBSecurityPolicy-TLS13-1-2-2021-06); without sslPolicy AWS applies ELBSecurityPolicy-2016-08, which still accepts TLS 1.0.",
+    remediation: `Set sslPolicy to one of the allowed policies (default ${DEFAULT_ALB_TLS_POLICY}); without sslPolicy AWS applies ELBSecurityPolicy-2016-08, which still accepts TLS 1.0.`,
     types: T.listener,
     checkov: ["CKV_AWS_103"],
     trivy: ["AVD-AWS-0047"],
@@ -79,7 +64,7 @@ const albListenerTlsPolicy = resourcePolicy({
                 items: { type: "string", pattern: "^ELBSecurityPolicy-" },
                 minItems: 1,
                 uniqueItems: true,
-                default: DEFAULT_SSL_POLICIES,
+                default: [...ALB_TLS_POLICIES],
                 description: "ELB security policies an HTTPS/TLS listener may use.",
             },
         },

@@ -1,7 +1,9 @@
 /**
  * Small value helpers shared by policies of several areas.
  */
+import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import type { Report, ResourceDef, Settings } from "./builders";
+import { label, type ResourceGraph } from "./graph";
 import { isSet, isUnknown, peek } from "./values";
 
 /** AWS-managed keys (`alias/aws/<service>`) are not customer-managed: no key policy, no rotation control. */
@@ -52,4 +54,30 @@ export function settingNumber(settings: Settings, key: string): number {
 
 export function asList(v: unknown): unknown[] {
     return Array.isArray(v) ? v : v === undefined ? [] : [v];
+}
+
+/**
+ * Reports a subnet group whose subnets are not this stack's aws.ec2.Subnet resources (their tier is then unknown), or
+ * that includes a public subnet. Shared by the RDS and ElastiCache subnet-group policies, which judge alike.
+ */
+export function reportPublicSubnets(
+    graph: ResourceGraph,
+    group: PolicyResource,
+    subnets: PolicyResource[],
+    report: ReportViolation,
+): void {
+    if (subnets.length === 0) {
+        report(
+            `${label(group)}: subnetIds do not come from aws.ec2.Subnet resources in this stack, so their tier cannot be verified.`,
+            group.urn,
+        );
+        return;
+    }
+    const publicOnes = subnets.filter((s) => graph.tierOf(s) === "public");
+    if (publicOnes.length > 0) {
+        report(
+            `${label(group)} includes public subnet(s) ${publicOnes.map((s) => `'${s.name}'`).join(", ")}.`,
+            group.urn,
+        );
+    }
 }

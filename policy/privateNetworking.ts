@@ -8,7 +8,7 @@ import { resourcePolicy, stackPolicy, type Built } from "./builders";
 import { cloudfrontS3Origins } from "./cloudfrontS3Origins";
 import { label, ResourceGraph } from "./graph";
 import { elasticacheSubnetGroupNonPublic } from "./elasticache";
-import { mustNotBeTrue } from "./helpers";
+import { mustNotBeTrue, reportPublicSubnets } from "./helpers";
 import {
     attachmentsOf,
     ingressRuleFromEc2Rule,
@@ -91,20 +91,7 @@ const rdsSubnetGroupNonPublic = stackPolicy({
     check: (graph, report) => {
         for (const group of graph.ofType(T.rdsSubnetGroup)) {
             const subnets = graph.via(group, "subnetIds", T.subnet);
-            if (subnets.length === 0) {
-                report(
-                    `${label(group)}: subnetIds do not come from aws.ec2.Subnet resources in this stack, so their tier cannot be verified.`,
-                    group.urn,
-                );
-                continue;
-            }
-            const publicOnes = subnets.filter((s) => graph.tierOf(s) === "public");
-            if (publicOnes.length > 0) {
-                report(
-                    `${label(group)} includes public subnet(s) ${publicOnes.map((s) => `'${s.name}'`).join(", ")}.`,
-                    group.urn,
-                );
-            }
+            reportPublicSubnets(graph, group, subnets, report);
         }
     },
 });

@@ -109,8 +109,9 @@ export const cacheSchema = z
             .boolean()
             .default(true)
             .describe(
-                "Pulumi protect on the replication group and a final snapshot when it is deleted. false only for " +
-                    "disposable stacks; true needs database.protect, which keeps the key the snapshot is encrypted with.",
+                "Pulumi protect on the replication group: a destroy stops at it. false only for disposable stacks. " +
+                    "The final snapshot does not follow it: it is taken when the group is deleted exactly when the " +
+                    "stack keeps its key (database.protect), which the snapshot is encrypted with.",
             ),
         userName: z
             .string()

@@ -88,8 +88,9 @@ export const monitoringSchema = z
             })
             .optional()
             .describe(
-                "A monthly cost budget on the stack's cost-allocation tag (stack): alerts at 80 % and 100 % of " +
-                    "actual cost and 100 % of forecast. Default: none. Activate the tag in Billing first.",
+                "A monthly cost budget on the stack's cost-allocation tag (cost-scope: <project>-<stack>): alerts " +
+                    "at 80 % and 100 % of actual cost and 100 % of forecast. Default: none. Activate the tag in " +
+                    "Billing first.",
             ),
     })
     .describe(

@@ -1,19 +1,7 @@
 import { z } from "zod";
 import { reservedServiceNames } from "../components/fargate/naming";
+import { ALB_TLS_POLICIES, DEFAULT_ALB_TLS_POLICY } from "../policy/albTlsPolicies";
 import { logRetentionDays, shortName } from "./common";
-
-/**
- * TLS policies an HTTPS listener may use: TLS 1.2 and 1.3 only. Older ELB policies still negotiate TLS 1.0/1.1 and
- * CBC ciphers.
- */
-export const TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-] as const;
 
 /** Keys of the RDS-managed master secret that a service may read (`database:<key>`). */
 export const DATABASE_SECRET_KEYS = ["username", "password"] as const;
@@ -250,6 +238,19 @@ export const appSchema = z.strictObject({
         )
         .meta({ typeName: "map of bucket name to read | read-write" }),
     ecr: ecrSchema,
+    internetEgress: z
+        .boolean()
+        .default(true)
+        .describe(
+            "HTTPS from the service to the internet (0.0.0.0/0), for AWS APIs the VPC has no endpoint for and the " +
+                "application's external services. Default true: without the interface endpoints, image pulls, logs " +
+                "and secret reads go through the NAT, and a task that cannot reach them never starts. false leaves " +
+                "HTTPS only to the VPC's interface endpoints and to S3 through its gateway endpoint, which together " +
+                "carry the image pull (ecr.api, ecr.dkr, and the layers from S3), the logs and the secrets: it needs " +
+                "network.interfaceEndpoints to list ecr.api, ecr.dkr and logs, and secretsmanager when the service " +
+                "reads secrets; an image in the stack region's ECR (build, or an ECR image); and no " +
+                "enableExecuteCommand, whose channel has no endpoint here.",
+        ),
 });
 export type AppSettings = z.output<typeof appSchema>;
 
@@ -285,9 +286,12 @@ export const loadBalancerSchema = z
                     "issues, or without a domain none: an HTTP listener that only CloudFront's VPC origin can reach.",
             ),
         sslPolicy: z
-            .enum(TLS_POLICIES)
-            .default("ELBSecurityPolicy-TLS13-1-2-2021-06")
-            .describe("TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only."),
+            .enum(ALB_TLS_POLICIES)
+            .default(DEFAULT_ALB_TLS_POLICY)
+            .describe(
+                "TLS policy of the HTTPS listener: TLS 1.2 and 1.3 only, the policy pack's default allow-list; the PQ " +
+                    "policies add post-quantum key exchange. The default accepts every client that speaks TLS 1.2.",
+            ),
         deletionProtection: z.boolean().default(true).describe("Deletion protection of the load balancer."),
         idleTimeoutSeconds: int(1, 4000).default(60).describe("Idle connection timeout."),
         accessLogRetentionDays: int(1, 3650).default(90).describe("Days access logs are kept in S3."),

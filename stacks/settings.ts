@@ -8,11 +8,13 @@ import { checkAzCount, checkRegion } from "./aws-regions";
 import { unwrap } from "./schema";
 import { BucketsSettings, bucketsSchema, checkBuckets } from "./buckets";
 import { CacheSection, CacheSettings, cacheOf, cacheSchema, checkCache } from "./cache";
+import { checkInternetEgress } from "./egress";
 import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
 import { dataApiProblems } from "../components/aurora/iamUsers";
 import { stackNameIssues } from "./stack-name";
+import { commonTags } from "../platform";
 
 /** Everything a stack's config decides, validated and typed. Built before any resource exists. */
 export interface Settings {
@@ -35,8 +37,8 @@ export interface Settings {
     edge: EdgeSettings;
 }
 
-/** The tags index.ts puts on every resource through the providers' default tags. */
-export const PLATFORM_TAGS = ["project", "stack", "managed-by"] as const;
+/** The tags the platform puts on every resource through the providers' default tags (platform.ts). */
+export const PLATFORM_TAGS = Object.keys(commonTags("project", "stack", {}));
 
 const tagsSchema = z
     .record(
@@ -44,10 +46,9 @@ const tagsSchema = z
             .string()
             .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { message: "is not a valid tag key (1-128 characters)" })
             .refine((k) => !k.toLowerCase().startsWith("aws:"), { message: "uses the reserved aws: prefix" })
-            // index.ts sets these on every resource, and the budget selects the stack's costs by the stack tag: a
-            // stack's own value would replace them.
-            .refine((k) => !(PLATFORM_TAGS as readonly string[]).includes(k), {
-                message: `is set by the platform on every resource (${PLATFORM_TAGS.join(", ")}); the budget selects the stack's costs by its stack tag`,
+            // The platform's own value wins (platform.ts), so the stack's would be silently ignored: refuse it.
+            .refine((k) => !PLATFORM_TAGS.includes(k), {
+                message: `is set by the platform on every resource (${PLATFORM_TAGS.join(", ")}), so a value here would be ignored; choose another key`,
             }),
         z
             .string()
@@ -55,8 +56,9 @@ const tagsSchema = z
     )
     .default({})
     .describe(
-        "Extra tags for every resource, applied once through the provider's default tags. project, stack and " +
-            "managed-by are always set. Keys may not use the reserved aws: prefix.",
+        "Extra tags for every resource, applied once through the provider's default tags. project, stack, " +
+            "managed-by and cost-scope are always set by the platform and may not be given here; keys may not use " +
+            "the reserved aws: prefix.",
     )
     .meta({ typeName: "map of tag key to tag value" });
 
@@ -104,10 +106,10 @@ function checkIamDatabaseUsers(database: DatabaseSettings, services: ServicesSet
 }
 
 /**
- * A service can use the cache only when the stack has one, and a protected cache's final snapshot needs the stack's
- * key to outlive the stack, which only a protected database keeps (index.ts).
+ * A service can use the cache only when the stack has one. (The cache's final snapshot needs no check: index.ts takes
+ * it exactly when the stack keeps the key it is encrypted with.)
  */
-function checkCacheUse(cache: CacheSection, services?: ServicesSettings, database?: DatabaseSettings): ConfigIssue[] {
+function checkCacheUse(cache: CacheSection, services?: ServicesSettings): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     for (const [svc, app] of Object.entries(services?.apps ?? {})) {
         if (app.cacheAccess && !cache.enabled) {
@@ -117,14 +119,6 @@ function checkCacheUse(cache: CacheSection, services?: ServicesSettings, databas
                 message: `needs a cache, and ${PROJECT}:cache is absent or enabled: false; add the cache section or remove cacheAccess`,
             });
         }
-    }
-    if (cache.enabled && cache.protect && database && !database.protect) {
-        issues.push({
-            key: `${PROJECT}:cache.protect`,
-            value: true,
-            message:
-                "keeps a final snapshot encrypted with the stack's key, but database.protect is false, so the key is deleted with the stack; set cache.protect to false (a disposable stack) or database.protect to true",
-        });
     }
     return issues;
 }
@@ -282,6 +276,15 @@ export function parseSettings(
             ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),
         );
     }
+    if (parsed.network && parsed.services) {
+        issues.push(
+            ...checkInternetEgress(
+                parsed.services as ServicesSettings,
+                (parsed.network as z.output<typeof networkSchema>).interfaceEndpoints,
+                typeof region === "string" ? region : undefined,
+            ),
+        );
+    }
     if (parsed.database && parsed.services) {
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
@@ -300,13 +303,7 @@ export function parseSettings(
     if (parsed.cache) {
         const cache = parsed.cache as CacheSection;
         issues.push(...checkCache(cache, raw[`${PROJECT}:cache`]));
-        issues.push(
-            ...checkCacheUse(
-                cache,
-                parsed.services as ServicesSettings | undefined,
-                parsed.database as DatabaseSettings | undefined,
-            ),
-        );
+        issues.push(...checkCacheUse(cache, parsed.services as ServicesSettings | undefined));
     }
     if (parsed.buckets) {
         issues.push(

@@ -111,7 +111,6 @@ describe("aws-platform:cache settings", () => {
         );
         assert.deepEqual(second.sort(), [
             'aws-platform:cache.engineVersion: "8.2" is not a redis version this platform runs; expected one of 7.0, 7.1',
-            "aws-platform:cache.protect: true keeps a final snapshot encrypted with the stack's key, but database.protect is false, so the key is deleted with the stack; set cache.protect to false (a disposable stack) or database.protect to true",
             "aws-platform:cache.replicas: 0 is 0 while multiAz is true; automatic failover needs a replica in another AZ, so expected >= 1 (or multiAz: false in a disposable stack)",
             "aws-platform:cache.replicas: 0 is 0 with 2 shards; cluster mode runs with automatic failover, which needs a replica in each shard, so expected >= 1",
             'aws-platform:cache.snapshotWindow: "05:00-05:30" is shorter than 60 minutes, the minimum ElastiCache allows',

@@ -9,7 +9,18 @@ import { evaluateStack } from "../tools/plan/policy-eval";
 import type { RunResult } from "../tools/plan/runner";
 import { PlanMode, PlannedResource } from "../tools/plan/types";
 import { parseSettings } from "../stacks/settings";
-import { UNKNOWN, depsOf, isSecretValue, jsonInput, named, ofType, plain, planOf, runIsolated } from "./helpers/plan";
+import {
+    UNKNOWN,
+    dependsOn,
+    depsOf,
+    isSecretValue,
+    jsonInput,
+    named,
+    ofType,
+    plain,
+    planOf,
+    runIsolated,
+} from "./helpers/plan";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -223,6 +234,22 @@ for (const mode of MODES) {
             else assert.equal(id, UNKNOWN);
         });
 
+        it("has a fixed id, which keys its final snapshot's suffix, and goes before a replacement is created", () => {
+            const g = cacheOf(p);
+            assert.equal(g.inputs.replicationGroupId, "aws-platform-cacheprod-cache");
+            // A second group (after a destroy, or a replacement) gets a suffix of its own only if the id keys it.
+            assert.deepEqual(plain(named(p, "cache-final-snapshot", T.randomId).inputs.keepers), {
+                replicationGroupId: "aws-platform-cacheprod-cache",
+            });
+            assert.equal(g.deleteBeforeReplace, true, "a fixed id cannot exist twice");
+        });
+
+        it("leaves the engine version to AWS while it applies minor versions", () => {
+            // The provider would replace a group whose configured version is below the one AWS upgraded it to.
+            assert.equal(cacheOf(p).inputs.autoMinorVersionUpgrade, true);
+            assert.deepEqual(cacheOf(p).ignoreChanges, ["engineVersion"]);
+        });
+
         it("delivers the slow log and the engine log to pre-created log groups on the key, with a retention", () => {
             const g = cacheOf(p);
             const groups = ["cache-slow-log", "cache-engine-log"].map((n) => named(p, n, T.logGroup));
@@ -316,6 +343,13 @@ for (const mode of MODES) {
                 }
                 for (const s of clearStrings(p.outputs)) assert.ok(!s.includes(stored.password));
             }
+        });
+
+        it("starts the web service only once the credential has its value, and the worker without waiting", () => {
+            const version = named(p, "cache-credentials", T.secretVersion);
+            const service = (svc: string) => named(p, `app-${svc}`, "aws:ecs/service:Service");
+            assert.ok(dependsOn(service("web"), version), "web's tasks read the credential at start");
+            assert.ok(!dependsOn(service("worker"), version), "the worker reads nothing of the cache");
         });
 
         it("hands the cache to the web service by environment and secret reference, and nothing to the worker", () => {
@@ -457,6 +491,26 @@ for (const mode of MODES) {
         });
     });
 }
+
+describe("Cache final snapshot and engine version, decided apart from Pulumi protect", () => {
+    it("takes a final snapshot of an unprotected cache when the stack keeps its key, and none when it does not", async () => {
+        const kept = await runIsolated({
+            stack: "cachekept",
+            mode: "update",
+            config: {
+                ...PROD_LIKE,
+                "aws-platform:cache": { protect: false, autoMinorVersionUpgrade: false },
+            },
+        });
+        const g = cacheOf(kept);
+        assert.equal(g.protect, false, "Pulumi protect is off, so the cache can be deleted");
+        assert.match(String(g.inputs.finalSnapshotIdentifier), /^aws-platform-cachekept-cache-final-[0-9a-f]{8}$/);
+        // Without automatic minor upgrades Pulumi owns the version, and a deliberate change goes through.
+        assert.deepEqual(g.ignoreChanges, []);
+        const gone = await plan("cachedev", DISPOSABLE, "update");
+        assert.equal(cacheOf(gone).inputs.finalSnapshotIdentifier, undefined, "its key is deleted with the stack");
+    });
+});
 
 describe("stacks without a cache section", () => {
     for (const stack of listStacks(ROOT)) {

@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import type { AuroraClusterArgs } from "../components/auroraCluster";
 import { auroraProblems } from "../components/aurora/validate";
 import type { FargateServiceArgs } from "../components/fargateService";
 import { describeMemoryOptions } from "../components/fargate/sizes";
 import { fargateProblems, usesDatabase } from "../components/fargate/validate";
+import { accountBucketName } from "../components/s3/bucket";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-4000-8000-000000000000";
 
@@ -50,6 +52,8 @@ describe("FargateService argument checks (pure)", () => {
         privateSubnetIds: ["subnet-a", "subnet-b"],
         kmsKeyArn: KEY,
         services: { web },
+        region: "eu-west-1",
+        namePrefix: "shop-prod",
     };
 
     it("accepts a web service with an image, a Fargate size and routing", () => {
@@ -110,10 +114,45 @@ describe("FargateService argument checks (pure)", () => {
         assert.equal(fargateProblems("app", withBuckets(undefined)).length, 2);
     });
 
+    it("requires the VPC endpoints, and no ECS Exec, for a service without internet egress", () => {
+        const closed = (extra: Partial<FargateServiceArgs>, exec = false) => ({
+            ...valid,
+            ...extra,
+            services: { web: { ...web, internetEgress: false, enableExecuteCommand: exec } },
+        });
+        const vpcEndpoints = { securityGroupId: "sg-e", s3PrefixListId: "pl-1" };
+        assert.deepEqual(fargateProblems("app", closed({ vpcEndpoints })), []);
+        assert.deepEqual(fargateProblems("app", closed({}, true)), [
+            "FargateService app: service web: internetEgress false needs vpcEndpoints",
+            "FargateService app: service web: enableExecuteCommand needs internetEgress (ssmmessages has no endpoint here)",
+        ]);
+    });
+
     it("counts a service as a database client when it reads the master secret or connects with IAM", () => {
         assert.equal(usesDatabase({ ...web }), false);
         assert.equal(usesDatabase({ ...web, secrets: { PASSWORD: "database:password" } }), true);
         assert.equal(usesDatabase({ ...web, databaseIamUser: "app" }), true);
         assert.equal(usesDatabase({ ...web, databaseIamUser: "app", databaseAccess: false }), false);
+    });
+});
+
+describe("account-qualified bucket names (pure)", () => {
+    it("appends the account id in lowercase, up to S3's 63 characters", async () => {
+        const stem = `Shop-${"a".repeat(45)}`; // 50 + "-" + 12 = 63
+        const name = await new Promise<string>((resolve) =>
+            accountBucketName("Owner x", stem, "123456789012").apply(resolve),
+        );
+        assert.equal(name, `shop-${"a".repeat(45)}-123456789012`);
+        assert.equal(name.length, 63);
+    });
+
+    it("refuses a longer stem at once with a RunError naming the owner, the name and the limit", () => {
+        assert.throws(
+            () => accountBucketName("Owner x", "s".repeat(51), "123456789012"),
+            (e: unknown) =>
+                e instanceof pulumi.RunError &&
+                e.message ===
+                    `Owner x: the bucket name ${"s".repeat(51)}-<account id> would be 64 characters; S3 allows 63, so shorten the project's or the stack's name`,
+        );
     });
 });

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { Network } from "../components/network";
 import { SecretsStore } from "../components/secretsStore";
 import { planSubnets } from "../stacks/cidr";
-import { ProgramError } from "../tools/plan/runner";
 import { depsOf, named, ofType, runIsolated } from "./helpers/plan";
 
 const config = { "aws:region": "us-east-1" };
@@ -93,7 +93,7 @@ describe("Network component (isolated, under mocks)", () => {
                     new Network("net", { cidr: "10.40.0.0/16", azCount: 3, subnetCidrs: subnets, kmsKeyArn: KEY });
                 },
             }),
-            (e: unknown) => e instanceof ProgramError && /4 public CIDRs for 3 AZs/.test(e.message),
+            (e: unknown) => e instanceof pulumi.RunError && /4 public CIDRs for 3 AZs/.test(e.message),
         );
     });
 

@@ -17,7 +17,7 @@ import {
     renderReadmeBlock,
 } from "../tools/cost/docs";
 import { estimateCost } from "../tools/cost/estimate";
-import { LEVERS } from "../tools/cost/levers";
+import { LEVERS, dominantTypes } from "../tools/cost/levers";
 import { CostEstimate, CostInput, PlanResource } from "../tools/cost/model";
 import { MissingPricesError, PRICES_DIR, pricedRegions, readPriceFile } from "../tools/cost/prices";
 import { splitTasks } from "../tools/cost/pricers/compute";
@@ -404,5 +404,25 @@ describe("the stacks' estimates and docs/cost.md", () => {
         const block = readme.slice(readme.indexOf(README_START) + README_START.length, readme.indexOf(README_END));
         assert.ok(readme.includes(README_START), "README.md has no cost block");
         assert.equal(block.trim(), await renderReadmeBlock(estimates), "README.md is stale: run npm run docs:cost");
+    });
+
+    it("the README block names the dominant lines of a stack above its target, and nothing for one within", async () => {
+        const e = estimates[0];
+        const [within, above] = [
+            { stack: e.stack, target: e.total + 1 },
+            { stack: e.stack, target: e.total - 1 },
+        ];
+        const saved = DOCUMENTED_STACKS.splice(0, DOCUMENTED_STACKS.length, within);
+        try {
+            assert.ok(!(await renderReadmeBlock([e])).includes("What dominates"), "within target: no explanation");
+            DOCUMENTED_STACKS.splice(0, 1, above);
+            const text = (await renderReadmeBlock([e])).replace(/\s+/g, " ");
+            assert.ok(text.includes(`${e.stack} is above its $`), text);
+            const dominant = dominantTypes(e);
+            assert.ok(dominant.length > 0);
+            for (const d of dominant) assert.ok(text.includes(`\`${d.type}\``), `${d.type} missing from ${text}`);
+        } finally {
+            DOCUMENTED_STACKS.splice(0, DOCUMENTED_STACKS.length, ...saved);
+        }
     });
 });

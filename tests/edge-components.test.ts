@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { SiteDomain, SiteDomainArgs } from "../components/domain";
 import {
     MANAGED_RULE_GROUPS,
@@ -9,7 +10,7 @@ import {
     wafRules,
 } from "../components/edge/documents";
 import { EdgeCdn, EdgeCdnArgs } from "../components/edgeCdn";
-import { ProgramError, RunResult } from "../tools/plan/runner";
+import { RunResult } from "../tools/plan/runner";
 import { depsOf, named, ofType, plain, runIsolated } from "./helpers/plan";
 
 const T = {
@@ -142,6 +143,7 @@ describe("EdgeCdn and SiteDomain variants (isolated, under mocks)", () => {
                     globalProvider: global,
                     kmsKeyArn: KEY,
                     globalKmsKeyArn: GLOBAL_KEY,
+                    namePrefix: "shop-t",
                     domain: site && {
                         siteName: site.siteName,
                         viewerCertificateArn: site.viewerCertificateArn,
@@ -197,8 +199,20 @@ describe("EdgeCdn and SiteDomain variants (isolated, under mocks)", () => {
             protocol: "HTTPS" as const,
         };
         await assert.rejects(edge({ origin }), (e: unknown) => {
-            assert.ok(e instanceof ProgramError, String(e));
+            assert.ok(e instanceof pulumi.RunError, String(e));
             assert.match(e.message, /EdgeCdn edge: an HTTPS origin needs hostName, the name its certificate covers/);
+            return true;
+        });
+    });
+
+    it("refuses a name prefix that would make the assets bucket's name too long for S3, as a message", async () => {
+        // 40 + "-edge-assets" (12) + "-" + the 12-digit account = 65 characters.
+        await assert.rejects(edge({ namePrefix: "p".repeat(40) }), (e: unknown) => {
+            assert.ok(e instanceof pulumi.RunError, String(e));
+            assert.match(
+                e.message,
+                /^EdgeCdn edge: the bucket name p{40}-edge-assets-<account id> would be 65 characters; S3 allows 63/,
+            );
             return true;
         });
     });

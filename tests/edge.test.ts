@@ -9,6 +9,7 @@ import {
     MANAGED_RULE_GROUPS,
     vpcOriginName,
 } from "../components/edge/documents";
+import { commonTags } from "../platform";
 import { EdgeSettings } from "../stacks/edge";
 import { parseSettings } from "../stacks/settings";
 import { regionOf } from "../tools/plan/render";
@@ -317,7 +318,7 @@ for (const stack of listStacks(PROJECT_DIR)) {
                     assert.ok(app.vpcOriginConfig, "the application's only origin is the VPC origin");
                     if (mode === "update") {
                         assert.equal(cfg.arn, out(lb, "arn"));
-                        const tags = { project: "aws-platform", stack, "managed-by": "pulumi", ...settings.tags };
+                        const tags = commonTags("aws-platform", stack, settings.tags);
                         assert.equal(
                             cfg.name,
                             vpcOriginName(prefix, {

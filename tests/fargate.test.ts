@@ -183,21 +183,48 @@ for (const stack of WITH_SERVICES) {
         it("starts no service before the private tier's way out, nor before its IAM database user exists", () => {
             const settings = parseSettings(readStackConfig(PROJECT_DIR, stack).raw, stack);
             const natRoutes = ofType(r, "aws:ec2/route:Route").filter((x) => /^network-private-\d+-nat$/.test(x.name));
+            // Until its association exists, a private subnet uses the main route table: no NAT, no S3 endpoint.
+            const associations = ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((x) =>
+                /^network-private-\d+$/.test(x.name),
+            );
             const endpoints = ofType(r, "aws:ec2/vpcEndpoint:VpcEndpoint");
             const endpointRule = ofType(r, T.ingress).filter((x) => x.name === "network-endpoints-https");
             assert.strictEqual(natRoutes.length, settings.network.azCount, "one default route per private subnet");
+            assert.strictEqual(associations.length, settings.network.azCount, "one association per private subnet");
             assert.strictEqual(endpoints.length, 1 + settings.network.interfaceEndpoints.length, "S3 + interfaces");
             assert.strictEqual(endpointRule.length, settings.network.interfaceEndpoints.length > 0 ? 1 : 0);
             const invocations = ofType(r, "aws:lambda/invocation:Invocation");
             for (const [svc, app] of apps) {
                 const service = named(r, `app-${svc}`, T.service);
-                for (const x of [...natRoutes, ...endpoints, ...endpointRule]) {
+                for (const x of [...associations, ...natRoutes, ...endpoints, ...endpointRule]) {
                     assert.ok(dependsOn(service, x), `${svc} does not wait for ${x.name}`);
                 }
                 assert.deepStrictEqual(
                     invocations.filter((i) => dependsOn(service, i)).map((i) => i.name),
                     app.databaseIamUser ? ["database-iam-users"] : [],
                     `${svc} and the IAM users invocation`,
+                );
+            }
+        });
+
+        it("starts no service before the values of the secrets its tasks read exist", () => {
+            const versions = ofType(r, "aws:secretsmanager/secretVersion:SecretVersion");
+            for (const [svc, app] of apps) {
+                const service = named(r, `app-${svc}`, T.service);
+                const read = Object.values(app.secrets ?? {}).filter((ref) => !ref.startsWith("database:"));
+                const expected = [
+                    ...new Set([
+                        ...read.map((ref) => `secrets-${ref}-version`),
+                        ...(app.cacheAccess ? ["cache-credentials"] : []),
+                    ]),
+                ].sort();
+                assert.deepStrictEqual(
+                    versions
+                        .filter((v) => dependsOn(service, v))
+                        .map((v) => v.name)
+                        .sort(),
+                    expected,
+                    `${svc} waits for exactly the secret values it reads`,
                 );
             }
         });
@@ -291,9 +318,20 @@ for (const stack of WITH_SERVICES) {
                         assert.deepStrictEqual(depsOf(r, dbIn, "securityGroupId"), [dbSg]);
                     }
                     const other = ownEgress.filter((x) => !toDb.includes(x));
+                    // The internet, or else the interface endpoints' group and the S3 gateway endpoint's prefix list.
+                    const to = (x: PlannedResource) =>
+                        (inputs(x).cidrIpv4 as string | undefined) ??
+                        [...depsOf(r, x, "referencedSecurityGroupId"), ...depsOf(r, x, "prefixListId")]
+                            .map((d) => d.name)
+                            .join();
                     assert.deepStrictEqual(
-                        other.map((x) => [inputs(x).cidrIpv4, inputs(x).fromPort, inputs(x).toPort]),
-                        [["0.0.0.0/0", 443, 443]],
+                        other.map((x) => [to(x), inputs(x).fromPort, inputs(x).toPort]),
+                        app.internetEgress
+                            ? [["0.0.0.0/0", 443, 443]]
+                            : [
+                                  ["network-endpoints", 443, 443],
+                                  ["network-s3", 443, 443],
+                              ],
                         "only HTTPS out besides the database",
                     );
                 }
@@ -666,11 +704,35 @@ describe("FargateService variants", () => {
                 kmsKeyArn: key.arn,
                 secretArns: { "app-signing-key": secret.arn },
                 region: "eu-west-1",
+                namePrefix: "shop-t",
                 services: services as never,
                 ...extra,
             });
             return { clusterName: c.clusterName, sgs: c.securityGroupIds };
         };
+
+    it("takes the region as an argument, and refuses one the provider does not deploy to", async () => {
+        const web = {
+            web: {
+                image: "public.ecr.aws/nginx/nginx:1.27",
+                cpu: 256,
+                memory: 512,
+                port: 8080,
+                routing: { priority: 1 },
+            },
+        };
+        const elbPrincipals = (r: RunResult) =>
+            JSON.stringify(jsonInput(named(r, "svc-alb-logs", T.bucketPolicy), "policy")).match(
+                /arn:aws:iam::\d+:root/g,
+            );
+        // eu-west-1 predates August 2022: its ELB account is granted, chosen from the argument alone.
+        const ok = await runIsolated({ stack: "t", mode: "update", config: base, program: program(web) });
+        assert.deepStrictEqual(elbPrincipals(ok), [`arn:aws:iam::${ELB_ACCOUNTS["eu-west-1"]}:root`]);
+        await assert.rejects(
+            runIsolated({ stack: "t", mode: "update", config: base, program: program(web, { region: "us-east-1" }) }),
+            /FargateService svc: region is us-east-1, but the component's provider deploys to eu-west-1/,
+        );
+    });
 
     it("runs a prebuilt image without a repository or any ECR permission", async () => {
         const r = await runIsolated({
@@ -901,6 +963,34 @@ describe("FargateService variants", () => {
             targetValue: number;
         };
         assert.strictEqual(req.targetValue, 500);
+    });
+
+    it("gives a service without internet egress HTTPS to the VPC endpoints and S3 only, and says so in its tag", async () => {
+        const endpoints = { securityGroupId: "sg-0endpoints", s3PrefixListId: "pl-63a5400a" };
+        const worker = { image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/jobs:1", cpu: 256, memory: 512 };
+        const r = await runIsolated({
+            stack: "t",
+            config: base,
+            program: program(
+                { open: worker, closed: { ...worker, internetEgress: false } },
+                { vpcEndpoints: endpoints },
+            ),
+        });
+        const egressOf = (svc: string) =>
+            ofType(r, T.egress)
+                .filter((x) => depsOf(r, x, "securityGroupId").includes(named(r, `svc-${svc}`, T.sg)))
+                .map((x) => {
+                    const i = inputs(x);
+                    return [x.name, i.cidrIpv4 ?? i.referencedSecurityGroupId ?? i.prefixListId, i.fromPort, i.toPort];
+                });
+        assert.deepStrictEqual(egressOf("open"), [["svc-open-https", "0.0.0.0/0", 443, 443]]);
+        assert.deepStrictEqual(egressOf("closed"), [
+            ["svc-closed-to-endpoints", "sg-0endpoints", 443, 443],
+            ["svc-closed-to-s3", "pl-63a5400a", 443, 443],
+        ]);
+        const tagsOf = (svc: string) => inputs(named(r, `svc-${svc}`, T.sg)).tags as Record<string, string>;
+        assert.strictEqual(tagsOf("open").egress, "HTTPS");
+        assert.strictEqual(tagsOf("closed").egress, "VPC endpoints");
     });
 
     it("keeps each service security group's description when its port or database access changes", async () => {

@@ -2,8 +2,16 @@ import { strict as assert } from "assert";
 import * as handlerModule from "../components/aurora/iam-users-handler";
 import type { Clock, DataApiClient } from "../components/aurora/iam-users-handler";
 
-const { ensureUsers, handler, planStatements, eventProblems, IamUsersError, FIRST_DELAY_MS, MAX_DELAY_MS } =
-    handlerModule;
+const {
+    ensureUsers,
+    handler,
+    lambdaClock,
+    planStatements,
+    eventProblems,
+    IamUsersError,
+    FIRST_DELAY_MS,
+    MAX_DELAY_MS,
+} = handlerModule;
 
 const CLUSTER = "arn:aws:rds:eu-west-1:123456789012:cluster:platform-dev";
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c3d-aBcDeF";
@@ -25,14 +33,17 @@ const dbError = (name: string, message: string) => Object.assign(new Error(messa
 
 /**
  * A stand-in for the Data API in front of a tiny PostgreSQL: it accepts only the statement shapes the handler is
- * meant to send, each checked in full (a guarded CREATE ROLE, GRANT rds_iam, GRANT CONNECT), applies them to its
- * state as PostgreSQL would, and fails the test on anything else (DROP, ALTER, several statements in one call...).
+ * meant to send, each checked in full (a guarded CREATE ROLE, GRANT rds_iam, GRANT CONNECT, GRANT USAGE, CREATE on
+ * the public schema), applies them to its state as PostgreSQL would, and fails the test on anything else (DROP,
+ * ALTER, several statements in one call...).
  */
 class FakeDataApi implements DataApiClient {
     public readonly calls: Input[] = [];
     public readonly roles = new Map<string, Role>([["dbadmin", { login: true, privileged: true }]]);
     public readonly iamUsers = new Set<string>();
     public readonly connectGrants = new Set<string>();
+    /** `<database>/<role>` for each role that may use and create in that database's `public` schema. */
+    public readonly schemaGrants = new Set<string>();
     /** Errors to throw, in order, before the next statements are executed (e.g. a resuming writer). */
     public failures: Error[] = [];
 
@@ -62,6 +73,13 @@ class FakeDataApi implements DataApiClient {
             assert.equal(m[1], database, "CONNECT is granted on the database the call runs in");
             assert.ok(this.roles.has(m[2]), `GRANT CONNECT to a missing role ${m[2]}`);
             this.connectGrants.add(`${m[1]}/${m[2]}`);
+            return;
+        }
+        // Schema privileges apply to the database the call runs in, the only one the statement can name.
+        m = /^GRANT USAGE, CREATE ON SCHEMA public TO "([a-z][a-z0-9_]*)"$/.exec(sql);
+        if (m) {
+            assert.ok(this.roles.has(m[1]), `GRANT ON SCHEMA to a missing role ${m[1]}`);
+            this.schemaGrants.add(`${database}/${m[1]}`);
             return;
         }
         assert.fail(`unexpected SQL: ${sql}`);
@@ -111,7 +129,7 @@ function fakeClock(remainingMs = 300_000): Clock & { sleeps: number[]; logs: Rec
 }
 
 describe("IAM users handler: the SQL it sends", () => {
-    it("sends, per user in sorted order, the guarded CREATE ROLE, GRANT rds_iam and GRANT CONNECT", async () => {
+    it("sends, per user in sorted order, the guarded CREATE ROLE, GRANT rds_iam, CONNECT and the public schema", async () => {
         const api = new FakeDataApi();
         const result = await ensureUsers(api, event(["orders", "billing"]), fakeClock());
         assert.deepEqual(
@@ -120,23 +138,32 @@ describe("IAM users handler: the SQL it sends", () => {
                 "DO $$",
                 'GRANT rds_iam TO "billing"',
                 'GRANT CONNECT ON DATABASE "app" TO "billing"',
+                'GRANT USAGE, CREATE ON SCHEMA public TO "billing"',
                 "DO $$",
                 'GRANT rds_iam TO "orders"',
                 'GRANT CONNECT ON DATABASE "app" TO "orders"',
+                'GRANT USAGE, CREATE ON SCHEMA public TO "orders"',
             ],
         );
         assert.ok(api.calls.every((c) => c.database === "app"));
         assert.deepEqual([...api.roles.keys()].sort(), ["billing", "dbadmin", "orders"]);
         assert.deepEqual([...api.iamUsers].sort(), ["billing", "orders"]);
         assert.deepEqual([...api.connectGrants].sort(), ["app/billing", "app/orders"]);
-        assert.deepEqual(result, { database: "app", users: ["billing", "orders"], statements: 6 });
+        // PostgreSQL 15+ gives PUBLIC no CREATE on schema public: without this grant a user could log in, not migrate.
+        assert.deepEqual([...api.schemaGrants].sort(), ["app/billing", "app/orders"]);
+        assert.deepEqual(result, { database: "app", users: ["billing", "orders"], statements: 8 });
     });
 
     it("is idempotent: a second run sends the same guarded statements and changes nothing", async () => {
         const api = new FakeDataApi();
         await ensureUsers(api, event(["orders", "billing"]), fakeClock());
         const first = api.calls.map((c) => c.sql);
-        const state = () => [[...api.roles.entries()], [...api.iamUsers], [...api.connectGrants]];
+        const state = () => [
+            [...api.roles.entries()],
+            [...api.iamUsers],
+            [...api.connectGrants],
+            [...api.schemaGrants],
+        ];
         const after = JSON.stringify(state());
         await ensureUsers(api, event(["billing", "orders"]), fakeClock());
         assert.deepEqual(
@@ -152,7 +179,8 @@ describe("IAM users handler: the SQL it sends", () => {
         api.roles.set("orders", { login: true, privileged: false });
         await ensureUsers(api, event(["orders"]), fakeClock());
         assert.deepEqual([...api.iamUsers], ["orders"]);
-        assert.equal(api.calls.length, 3);
+        assert.deepEqual([...api.schemaGrants], ["app/orders"]);
+        assert.equal(api.calls.length, 4);
     });
 
     it("stops before GRANT rds_iam when the role is privileged (the master user) or cannot log in", async () => {
@@ -227,6 +255,22 @@ describe("IAM users handler: names are refused before any call", () => {
     });
 });
 
+describe("IAM users handler: the Lambda runtime's clock", () => {
+    it("logs each entry as an object, which the JSON log format keeps as fields, not as an escaped string", () => {
+        const clock = lambdaClock({ getRemainingTimeInMillis: () => 42_000 });
+        const logged: unknown[][] = [];
+        const original = console.log;
+        console.log = (...args: unknown[]) => void logged.push(args);
+        try {
+            clock.log({ message: "database resuming, retrying", attempt: 1 });
+        } finally {
+            console.log = original;
+        }
+        assert.deepEqual(logged, [[{ message: "database resuming, retrying", attempt: 1 }]]);
+        assert.equal(clock.remainingMs(), 42_000);
+    });
+});
+
 describe("IAM users handler: a paused Serverless v2 writer", () => {
     const resuming = () => dbError("DatabaseResumingException", "The database is resuming");
 
@@ -236,7 +280,7 @@ describe("IAM users handler: a paused Serverless v2 writer", () => {
         const clock = fakeClock();
         await ensureUsers(api, event(["orders"]), clock);
         assert.deepEqual(clock.sleeps, [FIRST_DELAY_MS, FIRST_DELAY_MS * 2, FIRST_DELAY_MS * 4]);
-        assert.equal(api.calls.length, 3 + 3, "three refused attempts, then the three statements");
+        assert.equal(api.calls.length, 3 + 4, "three refused attempts, then the four statements");
         assert.deepEqual([...api.iamUsers], ["orders"]);
         assert.equal(clock.logs.filter((l) => l.message === "database resuming, retrying").length, 3);
     });

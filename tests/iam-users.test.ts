@@ -12,7 +12,6 @@ import {
     iamUsersPolicy,
     iamUsersTrustPolicy,
 } from "../components/aurora/iamUsers";
-import { ProgramError } from "../tools/plan/runner";
 import { PlannedResource } from "../tools/plan/types";
 import { dependsOn, depsOf, jsonInput, named, ofType, plain, runIsolated, UNKNOWN } from "./helpers/plan";
 
@@ -43,7 +42,7 @@ const baseArgs = (users: string[]): IamDatabaseUsersArgs => ({
     dnsSuffix: "amazonaws.com",
 });
 
-/** Stands in for the AuroraCluster component, the parent the coordinator will pass. */
+/** Stands in for the AuroraCluster component, the parent that creates the users in the program. */
 class FakeAuroraCluster extends pulumi.ComponentResource {
     constructor() {
         super("aws-platform:index:AuroraCluster", "db", {});
@@ -171,7 +170,7 @@ describe("IAM database users: argument checks", () => {
                 program: () => createIamDatabaseUsers(parentComponent(), "db", baseArgs(["orders", "Bad"])),
             }),
             (e: unknown) => {
-                assert.ok(e instanceof ProgramError);
+                assert.ok(e instanceof pulumi.RunError, String(e));
                 assert.match(e.message, /user "Bad" is not a PostgreSQL user name/);
                 return true;
             },

@@ -23,6 +23,7 @@ import {
     README,
     README_END,
     README_START,
+    briefWhy,
     renderAlarms,
     renderReadmeBlock,
 } from "../tools/docs/alarms-reference";
@@ -396,8 +397,17 @@ describe("docs/alarms.md, the generated alarm reference", () => {
             assert.ok(items[i].startsWith(`- **${d.title}**`), d.key);
             assert.ok(items[i].includes(d.threshold.text), d.key);
             if (d.threshold.configurable) assert.ok(items[i].includes(`\`${d.key}\``), d.key);
+            const why = briefWhy(d.threshold.why);
+            assert.ok(why.length > 0 && d.threshold.why.startsWith(why), d.key);
+            assert.ok(items[i].includes(`. Why: ${why}.`), `${d.key}: ${items[i]}`);
         });
         assert.match(block, /\(docs\/alarms\.md\)/);
+    });
+
+    it("gives the README the first clause of a reason, ending at its first full stop or semicolon", () => {
+        assert.equal(briefWhy("At the limit it fails. Then more."), "At the limit it fails");
+        assert.equal(briefWhy("A rate, not a count; so it scales. More."), "A rate, not a count");
+        assert.equal(briefWhy("Uses 2.5 GiB per ACU, then stops."), "Uses 2.5 GiB per ACU, then stops");
     });
 
     it("documents each alarm with its metric, threshold, reason and config key", () => {

@@ -1,7 +1,8 @@
 /**
  * Monitoring under mocks: the alarms every stack file gets, counted from its own config; what their dimensions and
  * actions reference; the topics, their keys and policies; the event rules, the dashboard and the budget. CloudFront
- * alarms (us-east-1) are tested with a program of their own until a distribution is part of the platform program.
+ * alarms (us-east-1) are also tested with a program of their own, so both settings of additionalMetrics are covered
+ * whatever the stack files say.
  */
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
@@ -334,7 +335,15 @@ for (const stack of STACKS) {
                 assert.equal(b.budgetType, "COST");
                 assert.equal(b.timeUnit, "MONTHLY");
                 assert.equal(Number(b.limitAmount), s.monitoring.budget.monthlyLimitUsd);
-                assert.deepStrictEqual(b.costFilters, [{ name: "TagKeyValue", values: [`user:stack$${s.stack}`] }]);
+                // The project-qualified tag: a filter on stack alone would count other projects' stacks of that name.
+                const scope = `${s.project}-${s.stack}`;
+                assert.deepStrictEqual(b.costFilters, [{ name: "TagKeyValue", values: [`user:cost-scope$${scope}`] }]);
+                for (const provider of ofType(r, "pulumi:providers:aws")) {
+                    // The engine passes a provider's object inputs to it as JSON strings.
+                    const tags = (JSON.parse(provider.inputs.defaultTags as string) as { tags: Record<string, string> })
+                        .tags;
+                    assert.equal(tags["cost-scope"], scope, `${provider.name} tags every resource with it`);
+                }
                 const notes = b.notifications as Record<string, unknown>[];
                 assert.deepStrictEqual(
                     notes.map((n) => `${n.notificationType}:${n.threshold}:${n.thresholdType}:${n.comparisonOperator}`),

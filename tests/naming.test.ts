@@ -84,6 +84,7 @@ describe("FargateService child names (components/fargate/naming.ts)", () => {
                         privateSubnetIds: ["subnet-a", "subnet-b"],
                         kmsKeyArn: key.arn,
                         region: "eu-west-1",
+                        namePrefix: "shop-t",
                         services: {
                             insights: { image: "public.ecr.aws/docker/library/node:20-alpine", cpu: 256, memory: 512 },
                         } as never,

@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "assert";
 
+import { keyPolicy } from "../components/secretsStore";
 import { keyPolicyAllowsCloudWatch } from "../policy/monitoring";
 import { policies } from "../policy/policies";
 import { T } from "../policy/tokens";
@@ -197,5 +198,15 @@ describe("keyPolicyAllowsCloudWatch", () => {
             ),
         );
         assert.ok(!keyPolicyAllowsCloudWatch("not json"));
+    });
+
+    it("recognises the statement the SecretsStore's key policy gives CloudWatch alarms", () => {
+        const policy = keyPolicy({
+            accountId: "111122223333",
+            region: "eu-west-1",
+            partition: "aws",
+            dnsSuffix: "amazonaws.com",
+        });
+        assert.ok(keyPolicyAllowsCloudWatch(policy));
     });
 });

@@ -129,14 +129,17 @@ describe("settings: repeated list entries and empty commands", () => {
 });
 
 describe("settings: tags the platform sets, and numbers YAML allows but AWS does not", () => {
-    it("refuses the tags index.ts sets on every resource (project, stack, managed-by), and accepts others", () => {
-        const found = problems({ ...region, "aws-platform:tags": { stack: "other", "managed-by": "me", team: "x" } });
-        assert.deepEqual(found, [
-            'aws-platform:tags.stack: "stack" is not a valid key: is set by the platform on every resource (project, ' +
-                "stack, managed-by); the budget selects the stack's costs by its stack tag",
-            'aws-platform:tags.managed-by: "managed-by" is not a valid key: is set by the platform on every resource ' +
-                "(project, stack, managed-by); the budget selects the stack's costs by its stack tag",
-        ]);
+    it("refuses the tags the platform sets on every resource, whose value would be ignored, and accepts others", () => {
+        const why =
+            "is set by the platform on every resource (project, stack, managed-by, cost-scope), so a value here " +
+            "would be ignored; choose another key";
+        assert.deepEqual(
+            problems({ ...region, "aws-platform:tags": { stack: "other", "cost-scope": "x", team: "x" } }),
+            [
+                `aws-platform:tags.stack: "stack" is not a valid key: ${why}`,
+                `aws-platform:tags.cost-scope: "cost-scope" is not a valid key: ${why}`,
+            ],
+        );
         // AWS tag keys are case-sensitive: another key.
         assert.deepEqual(problems({ ...region, "aws-platform:tags": { Stack: "x" } }), []);
     });

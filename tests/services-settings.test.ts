@@ -5,7 +5,9 @@ import { parseSettings } from "../stacks/settings";
 import { PROJECT_DIR } from "../tools/plan/runner";
 import { listStacks, readStackConfig } from "../tools/plan/project";
 import { policies } from "../policy/policies";
-import { TLS_POLICIES } from "../stacks/services";
+import { loadBalancerSchema } from "../stacks/services";
+import { ALB_TLS_POLICIES, DEFAULT_ALB_TLS_POLICY } from "../policy/albTlsPolicies";
+import { named, runIsolated } from "./helpers/plan";
 import { issuesOf as settingsIssues } from "./helpers/settings";
 
 const KEY = "aws-platform:services";
@@ -365,10 +367,37 @@ describe("services settings", () => {
     });
 });
 
-describe("services settings and the policy pack agree", () => {
-    it("accepts only TLS policies that the pack's alb-listener-tls-policy allows by default", () => {
-        const policy = policies.find((p) => p.name === "alb-listener-tls-policy")!;
-        const allowed = policy.configSchema!.properties.allowedSslPolicies.default as string[];
-        for (const tls of TLS_POLICIES) assert.ok(allowed.includes(tls), `${tls} passes config but fails the pack`);
+describe("one list of TLS policies: the settings, the component and the policy pack agree", () => {
+    const policy = policies.find((p) => p.name === "alb-listener-tls-policy")!;
+
+    it("the schema offers exactly the pack's default allow-list, and defaults to the shared default", () => {
+        const schema = loadBalancerSchema.shape.sslPolicy;
+        assert.deepStrictEqual(schema.unwrap().options, [...ALB_TLS_POLICIES]);
+        assert.deepStrictEqual(policy.configSchema!.properties.allowedSslPolicies.default, [...ALB_TLS_POLICIES]);
+        assert.strictEqual(schema.parse(undefined), DEFAULT_ALB_TLS_POLICY);
+        assert.ok((ALB_TLS_POLICIES as readonly string[]).includes(DEFAULT_ALB_TLS_POLICY));
+    });
+
+    it("the component's HTTPS listener defaults to the same policy when the caller gives none", async () => {
+        const cert = "arn:aws:acm:eu-west-1:111122223333:certificate/11111111-2222-4333-8444-555555555555";
+        const r = await runIsolated({
+            stack: "t",
+            config: { "aws:region": "eu-west-1" },
+            program: async () => {
+                const { FargateService } = await import("../components/fargateService");
+                new FargateService("svc", {
+                    vpcId: "vpc-0123",
+                    privateSubnetIds: ["subnet-a", "subnet-b"],
+                    kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-4333-8444-555555555555",
+                    region: "eu-west-1",
+                    namePrefix: "shop-t",
+                    loadBalancer: { certificateArn: cert },
+                    services: {
+                        web: { image: "nginx:1.27", cpu: 256, memory: 512, port: 80, routing: { priority: 1 } },
+                    },
+                });
+            },
+        });
+        assert.strictEqual(named(r, "svc-https", "aws:lb/listener:Listener").inputs.sslPolicy, DEFAULT_ALB_TLS_POLICY);
     });
 });

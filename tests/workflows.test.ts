@@ -124,7 +124,7 @@ function runStep(step: Step, env: Record<string, string>, gh: GhAnswer) {
 }
 
 describe("CI/CD workflows: the files", () => {
-    it("exist, with one job that lists the stacks and the jobs the issue asks for", () => {
+    it("exist, with one job that lists the stacks and a preview job and deploy jobs", () => {
         assert.ok(workflows.length > 0, "no workflow in .github/workflows");
         assert.ok(pulumiJobs("preview").length === 1, "one pulumi preview job");
         assert.ok(pulumiJobs("up").length >= 1, "pulumi up jobs");

@@ -126,28 +126,51 @@ export function iamUsersPolicy(p: IamUsersPolicyInput): PolicyDocument {
 }
 
 export interface IamDatabaseUsersArgs {
-    /** The Aurora cluster's ARN: the Data API target and the only resource the function may run SQL on. */
+    /** The Aurora cluster's ARN. Required: the Data API target, and the only resource the function may run SQL on. */
     clusterArn: pulumi.Input<string>;
-    /** The cluster's RDS-managed master secret (its ARN only; the value never leaves AWS). */
+    /**
+     * The cluster's RDS-managed master secret, by ARN. Required: the Data API signs in with it; its value never leaves
+     * AWS.
+     */
     masterSecretArn: pulumi.Input<string>;
-    /** The platform CMK: it encrypts the master secret and the function's log group. */
+    /**
+     * The platform CMK. Required: it encrypts the master secret (the function may decrypt it) and the function's log
+     * group.
+     */
     kmsKeyArn: pulumi.Input<string>;
-    /** The database the users may connect to; the same rule as the settings' `database.databaseName`. */
+    /**
+     * The database the users may connect to. Required, as the cluster's `databaseName`: users are granted CONNECT on
+     * it.
+     */
     databaseName: string;
-    /** The master user, which must never be among `users`: `GRANT rds_iam` would make it IAM-only. */
+    /**
+     * The cluster's master user. Required, so that it is refused in `users`: `GRANT rds_iam` would make it IAM-only and
+     * lock out its password.
+     */
     masterUsername: string;
     /**
-     * PostgreSQL users to create, at least one (duplicates collapse, order does not matter). Never dropped when
-     * removed from the list: a role may own tables, and dropping it is a manual decision.
+     * PostgreSQL users to create. Required, at least one: without users there is nothing to create, and the caller
+     * creates no function at all. Duplicates collapse and order does not matter. Never dropped when removed from the
+     * list: a role may own tables, and dropping it is a manual decision.
      */
     users: string[];
+    /**
+     * The account the cluster is in. Required: the role's trust policy admits Lambda only for it (aws:SourceAccount).
+     */
     accountId: pulumi.Input<string>;
+    /** The cluster's region. Required: the role's KMS `ViaService` conditions name the region's endpoints. */
     region: pulumi.Input<string>;
-    /** `amazonaws.com`, or `amazonaws.com.cn` in China: service endpoints in KMS `ViaService` conditions. */
+    /**
+     * `amazonaws.com`, or `amazonaws.com.cn` in China. Required, from the partition: the service endpoints in KMS
+     * `ViaService` conditions end with it.
+     */
     dnsSuffix: pulumi.Input<string>;
     /** Resources the invocation waits for, above all the writer instance (the Data API runs on it). Default none. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
-    /** Retention of the function's log. Default 365 days, as the PostgreSQL log. */
+    /**
+     * Retention of the function's log. Default 365 days, as the PostgreSQL log: a year of evidence of who was granted
+     * access.
+     */
     logRetentionDays?: number;
     /**
      * Function timeout in seconds, 60-900. Default 300: resuming a paused Serverless v2 writer usually takes seconds
@@ -207,7 +230,7 @@ export function createIamDatabaseUsers(
     args: IamDatabaseUsersArgs,
 ): IamDatabaseUsers {
     const problems = checkIamUsersArgs(name, args);
-    if (problems.length > 0) throw new Error(problems.join("\n"));
+    if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
     const users = [...new Set(args.users)].sort();
     const code = readFileSync(HANDLER_FILE);
     const prefix = `${name}-iam-users`;

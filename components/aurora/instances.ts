@@ -33,8 +33,10 @@ export function createInstances(scope: AuroraScope, parts: InstanceParts): aws.r
                     identifier: `${id}-${i + 1}`,
                     clusterIdentifier: parts.cluster.id,
                     engine: "aurora-postgresql",
-                    // The cluster's version at creation; later the cluster alone changes it (below).
-                    engineVersion: parts.cluster.engineVersion,
+                    // No engineVersion: an Aurora instance runs its cluster's version, and only the cluster changes it
+                    // (aws.rds.ClusterInstance, engineVersion: "must be done on the aws.rds.Cluster"). The cluster's
+                    // version in state can be stale after AWS applies a minor version, and a new or replaced reader
+                    // sent that older version could be refused; left out, RDS gives it the cluster's.
                     instanceClass: parts.instanceClass,
                     dbSubnetGroupName: parts.subnetGroup.name,
                     // Round-robin over the subnet group's AZs: the writer and its first readers never share one.
@@ -50,17 +52,10 @@ export function createInstances(scope: AuroraScope, parts: InstanceParts): aws.r
                     ...parts.insights,
                     tags: { Name: `${id}-${i + 1}` },
                 },
-                // The first instance to become available is the writer: readers wait for it, so it is this one. The
-                // engine version of a cluster member changes with the cluster (ModifyDBCluster), never on its own:
-                // Pulumi must not send the cluster's new version to each instance after an upgrade.
+                // The first instance to become available is the writer: readers wait for it, so it is this one.
                 // A change of AZ (azCount moves a reader in the round-robin) replaces the instance, and its fixed
                 // identifier cannot exist twice, so the old one goes first.
-                {
-                    parent,
-                    dependsOn: i === 0 ? [] : [instances[0]],
-                    ignoreChanges: ["engineVersion"],
-                    deleteBeforeReplace: true,
-                },
+                { parent, dependsOn: i === 0 ? [] : [instances[0]], deleteBeforeReplace: true },
             ),
         );
     }

@@ -4,8 +4,7 @@
  * component.
  */
 
-/** The 12 digits of an account id: the physical name ends with it, so its length is known before the account is. */
-export const ACCOUNT_ID_LENGTH = 12;
+import { ACCOUNT_ID_LENGTH } from "../s3/bucket";
 
 /** S3 general-purpose bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric. */
 const S3_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -26,6 +26,8 @@ export interface CacheAuth {
     defaultUser: aws.elasticache.User;
     /** The application's credential: JSON `{username, password}`, encrypted with the platform key. */
     secret: aws.secretsmanager.Secret;
+    /** The credential's value, which services wait for before their tasks read it. */
+    secretVersion: aws.secretsmanager.SecretVersion;
 }
 
 /**
@@ -94,7 +96,7 @@ export function createAuth(scope: CacheScope): CacheAuth {
     );
     // The same generated value is the user's password and the secret's: a new value reaches both in one update, and
     // running tasks keep the old one until their next deployment.
-    new aws.secretsmanager.SecretVersion(
+    const secretVersion = new aws.secretsmanager.SecretVersion(
         `${name}-credentials`,
         {
             secretId: secret.id,
@@ -106,5 +108,5 @@ export function createAuth(scope: CacheScope): CacheAuth {
         },
         { parent },
     );
-    return { userGroup, appUser, defaultUser, secret };
+    return { userGroup, appUser, defaultUser, secret, secretVersion };
 }

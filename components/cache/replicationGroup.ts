@@ -28,15 +28,26 @@ export function nodeAzs(azs: string[], nodes: number): string[] {
     return Array.from({ length: nodes }, (_, i) => azs[i % azs.length]);
 }
 
+/** The replication group's id: fixed, from the stack's prefix, so that the final snapshot's name can follow it. */
+export function replicationGroupId(prefix: string): string {
+    return elasticacheId(prefix, "cache");
+}
+
 export function createReplicationGroup(scope: CacheScope, parts: GroupParts): aws.elasticache.ReplicationGroup {
     const { parent, name, prefix, engine, engineVersion, clusterMode, args } = scope;
     const replicas = args.replicas ?? 2;
     const multiAz = args.multiAz ?? true;
-    const protect = args.protect ?? true;
     const nodeType = args.nodeType ?? DEFAULT_NODE_TYPE;
+    const autoMinorVersionUpgrade = args.autoMinorVersionUpgrade ?? true;
+    const id = replicationGroupId(prefix);
     // Snapshot names are unique in the account and region and final snapshots outlive their group: destroying and
-    // recreating the stack would otherwise collide with the first one. Generated once and kept in state.
-    const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent });
+    // recreating the group would otherwise collide with the first one. The suffix is generated once per group id and
+    // kept in state; a new group (a new id) gets a new one.
+    const snapshotSuffix = new random.RandomId(
+        `${name}-final-snapshot`,
+        { byteLength: 4, keepers: { replicationGroupId: id } },
+        { parent },
+    );
     const topology = clusterMode
         ? // Cluster mode: shards, each a primary and its replicas; ElastiCache spreads each shard over the AZs.
           { numNodeGroups: args.shards ?? 1, replicasPerNodeGroup: replicas }
@@ -50,8 +61,9 @@ export function createReplicationGroup(scope: CacheScope, parts: GroupParts): aw
     return new aws.elasticache.ReplicationGroup(
         `${name}-group`,
         {
-            // The id is auto-named (<name>-group-<7 hex>, lowercase, at most 40 characters), so a replacement creates
-            // the new group before the old one is deleted.
+            // Fixed (lowercase, at most 40 characters), like the Aurora cluster's identifier: the final snapshot's
+            // suffix is kept per id. A change that replaces the group therefore deletes the old one first (below).
+            replicationGroupId: id,
             description: `${prefix} cache (${engine})`,
             engine,
             engineVersion,
@@ -79,14 +91,14 @@ export function createReplicationGroup(scope: CacheScope, parts: GroupParts): aw
             snapshotRetentionLimit: args.snapshotRetentionDays ?? 7,
             snapshotWindow: args.snapshotWindow ?? "03:00-04:00",
             maintenanceWindow: args.maintenanceWindow ?? "sun:05:00-sun:06:00",
-            autoMinorVersionUpgrade: args.autoMinorVersionUpgrade ?? true,
+            autoMinorVersionUpgrade,
             applyImmediately: args.applyImmediately ?? false,
-            // A protected cache leaves a final snapshot when it is deleted (encrypted with the platform key, which a
-            // protected stack keeps); a disposable one leaves nothing. Read from state at delete time, so a change
-            // here must be applied by `pulumi up` before `pulumi destroy`.
-            finalSnapshotIdentifier: protect
-                ? pulumi.interpolate`${elasticacheId(prefix, "cache")}-final-${snapshotSuffix.hex}`
-                : undefined,
+            // A final snapshot when the group is deleted, decided on its own (finalSnapshot), not by Pulumi protect:
+            // turning protect off to delete a group must not also drop its last copy. Encrypted with the platform
+            // key, so it is taken when the stack keeps that key. Read from state at delete time, so a change here
+            // must be applied by `pulumi up` before `pulumi destroy`.
+            finalSnapshotIdentifier:
+                (args.finalSnapshot ?? true) ? pulumi.interpolate`${id}-final-${snapshotSuffix.hex}` : undefined,
             logDeliveryConfigurations: CACHE_LOG_TYPES.map((logType) => ({
                 destination: parts.logGroups[logType].name,
                 destinationType: "cloudwatch-logs",
@@ -95,6 +107,17 @@ export function createReplicationGroup(scope: CacheScope, parts: GroupParts): aw
             })),
             tags: { Name: `${prefix}-cache` },
         },
-        { parent, protect },
+        {
+            parent,
+            protect: args.protect ?? true,
+            // The fixed id cannot exist twice: a replacement deletes the old group before creating the new one (and a
+            // protected group stops the update instead).
+            deleteBeforeReplace: true,
+            // While AWS applies minor versions, it records the running major.minor, and the provider replaces a group
+            // whose configured version is lower (terraform-provider-aws, engineVersionForceNewOnDowngrade): the
+            // configured version is only where the group started, as for the Aurora cluster. A deliberate version
+            // change turns autoMinorVersionUpgrade off in the same update (docs/operations.md).
+            ignoreChanges: autoMinorVersionUpgrade ? ["engineVersion"] : [],
+        },
     );
 }

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { accountBucketName } from "../s3/bucket";
 import { assetsBucketPolicy } from "./documents";
 import type { EdgeScope } from "./scope";
 
@@ -23,11 +24,7 @@ const NONCURRENT_VERSION_DAYS = 30;
 export function createAssets(scope: EdgeScope): EdgeAssets {
     const { parent, name, prefix, args } = scope;
     // Named from the stack and the account, so it is unique, stable, and its ARN is known before it exists.
-    const bucketName = scope.accountId.apply((account) => {
-        const n = `${prefix}-${name}-assets-${account}`.toLowerCase();
-        if (n.length > 63) throw new Error(`EdgeCdn ${name}: assets bucket name ${n} exceeds 63 characters`);
-        return n;
-    });
+    const bucketName = accountBucketName(`EdgeCdn ${name}`, `${prefix}-${name}-assets`, scope.accountId);
     const bucketArn = pulumi.interpolate`arn:${scope.partition}:s3:::${bucketName}`;
     const bucket = new aws.s3.Bucket(
         `${name}-assets`,

@@ -5,6 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_ALB_TLS_POLICY } from "../../policy/albTlsPolicies";
+import { accountBucketName } from "../s3/bucket";
 import { LEGACY_ELB_LOG_REGIONS, logBucketPolicy } from "./documents";
 import type { FargateScope } from "./scope";
 
@@ -95,7 +97,7 @@ export function createLoadBalancer(scope: FargateScope): FargateLoadBalancer {
                   loadBalancerArn: alb.arn,
                   port: 443,
                   protocol: "HTTPS",
-                  sslPolicy: lbArgs.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                  sslPolicy: lbArgs.sslPolicy ?? DEFAULT_ALB_TLS_POLICY,
                   certificateArn: lbArgs.certificateArn,
                   defaultActions: [notFound],
               }
@@ -124,11 +126,7 @@ function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bu
     const lbArgs = args.loadBalancer ?? {};
     // Named from the stack and the account rather than auto-named, so the bucket ARN (and with it the bucket
     // policy) is known at preview and policies can judge the policy document before `pulumi up`.
-    const bucketName = scope.accountId.apply((account) => {
-        const n = `${prefix}-${name}-alb-logs-${account}`.toLowerCase();
-        if (n.length > 63) throw new Error(`FargateService ${name}: log bucket name ${n} exceeds 63 characters`);
-        return n;
-    });
+    const bucketName = accountBucketName(`FargateService ${name}`, `${prefix}-${name}-alb-logs`, scope.accountId);
     const bucketArn = pulumi.interpolate`arn:${scope.partition}:s3:::${bucketName}`;
     const bucket = new aws.s3.Bucket(
         `${name}-alb-logs`,
@@ -173,8 +171,9 @@ function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bu
         },
         { parent },
     );
-    const stackRegion = args.region ?? new pulumi.Config("aws").get("region") ?? "";
-    const elbAccountArn = LEGACY_ELB_LOG_REGIONS.has(stackRegion)
+    // Decided from the given region, so that the policy's principals are known at preview. The provider's own region
+    // is compared with it, so that a wrong argument fails rather than grant another region's ELB account.
+    const elbAccountArn = LEGACY_ELB_LOG_REGIONS.has(args.region)
         ? aws.elb.getServiceAccountOutput({}, { parent }).arn
         : undefined;
     const bucketPolicy = new aws.s3.BucketPolicy(
@@ -182,10 +181,17 @@ function createAccessLogBucket(scope: FargateScope): { bucket: aws.s3.Bucket; bu
         {
             bucket: bucket.id,
             policy: pulumi
-                .all([bucketArn, scope.accountId, elbAccountArn])
-                .apply(([bucketArn, account, elbArn]) =>
-                    JSON.stringify(logBucketPolicy({ bucketArn, prefix: LOG_PREFIX, account, elbAccountArn: elbArn })),
-                ),
+                .all([bucketArn, scope.accountId, elbAccountArn, scope.region])
+                .apply(([bucketArn, account, elbArn, providerRegion]) => {
+                    if (providerRegion !== args.region) {
+                        throw new pulumi.RunError(
+                            `FargateService ${name}: region is ${args.region}, but the component's provider deploys to ${providerRegion}`,
+                        );
+                    }
+                    return JSON.stringify(
+                        logBucketPolicy({ bucketArn, prefix: LOG_PREFIX, account, elbAccountArn: elbArn }),
+                    );
+                }),
         },
         // S3 rejects concurrent configuration changes on one bucket ("conflicting conditional operation").
         { parent, dependsOn: [publicAccess, ownership, encryption] },

@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { FargateAppArgs } from "../fargateService";
 import type { FargateCluster } from "./cluster";
 import type { FargateLoadBalancer } from "./loadBalancer";
 import type { FargateScope } from "./scope";
@@ -38,6 +39,46 @@ export function createService(
     return { service, securityGroup, logGroup, targetGroup: routing?.targetGroup, repository };
 }
 
+/** The security group's egress tag: what its egress rules reach, e.g. `HTTPS and database`. */
+export function egressSummary(app: FargateAppArgs, dbAccess: boolean): string {
+    const https = app.internetEgress === false ? "VPC endpoints" : "HTTPS";
+    return [https, ...(dbAccess ? ["database"] : []), ...(app.cacheAccess ? ["cache"] : [])].join(" and ");
+}
+
+/**
+ * HTTPS out: image pulls (ECR API, registry, S3 layers through the gateway endpoint), CloudWatch Logs, Secrets
+ * Manager and the app's own HTTPS calls; without a path to them a task stops with ResourceInitializationError before
+ * its container starts. DNS to the VPC resolver is not subject to security groups, and these are egress rules only:
+ * nothing can connect in.
+ */
+function createHttpsEgress(scope: FargateScope, id: string, app: FargateAppArgs, sg: aws.ec2.SecurityGroup): void {
+    const { parent, args } = scope;
+    const https = { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443 };
+    if (app.internetEgress !== false) {
+        // With interface endpoints the AWS APIs resolve to endpoint addresses inside the VPC, without them to public
+        // AWS ranges through the NAT; S3 is always a public range, so the destination cannot be narrower.
+        new aws.vpc.SecurityGroupEgressRule(
+            `${id}-https`,
+            { ...https, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs and external services" },
+            { parent },
+        );
+        return;
+    }
+    // Without internet egress: the interface endpoints (their group admits HTTPS from the VPC), and S3's prefix list,
+    // which the gateway endpoint routes inside the VPC, for ECR's image layers and the data buckets.
+    const endpoints = args.vpcEndpoints!;
+    new aws.vpc.SecurityGroupEgressRule(
+        `${id}-to-endpoints`,
+        { ...https, referencedSecurityGroupId: endpoints.securityGroupId, description: "HTTPS to the VPC endpoints" },
+        { parent },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+        `${id}-to-s3`,
+        { ...https, prefixListId: endpoints.s3PrefixListId, description: "HTTPS to S3 through the gateway endpoint" },
+        { parent },
+    );
+}
+
 /** Security group: no inline rules, AWS's default egress revoked by the provider (see the ALB's group). */
 function createSecurityGroup(
     scope: FargateScope,
@@ -59,9 +100,7 @@ function createSecurityGroup(
             tags: {
                 Name: id,
                 ingress: isWeb ? `load balancer on ${port}` : "none",
-                egress: ["HTTPS", ...(dbAccess ? ["database"] : []), ...(app.cacheAccess ? ["cache"] : [])].join(
-                    " and ",
-                ),
+                egress: egressSummary(app, dbAccess),
             },
         },
         { parent },
@@ -93,24 +132,7 @@ function createSecurityGroup(
             { parent },
         );
     }
-    // HTTPS out: image pulls (ECR API, registry, S3 layers through the gateway endpoint), CloudWatch Logs,
-    // Secrets Manager and the app's own HTTPS calls; without a path to them a task stops with
-    // ResourceInitializationError before its container starts. With interface endpoints these resolve to
-    // endpoint addresses inside the VPC, without them to public AWS ranges through the NAT; S3 is always a
-    // public range, so the destination cannot be narrower than 0.0.0.0/0. DNS to the VPC resolver is not
-    // subject to security groups. This is egress only; nothing can connect in.
-    new aws.vpc.SecurityGroupEgressRule(
-        `${id}-https`,
-        {
-            securityGroupId: sg.id,
-            cidrIpv4: "0.0.0.0/0",
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            description: "HTTPS to AWS APIs and external services",
-        },
-        { parent },
-    );
+    createHttpsEgress(scope, id, app, sg);
     if (dbAccess) {
         new aws.vpc.SecurityGroupEgressRule(
             `${id}-to-database`,
@@ -254,18 +276,35 @@ function createEcsService(
             parent: scope.parent,
             // ECS rejects a target group that no listener uses yet, and strategies naming providers the cluster does
             // not have. The first tasks start as soon as the service exists: without the private tier's routes and
-            // endpoints they cannot pull their image or read their secrets, and the circuit breaker fails the
-            // deployment. A service that logs in as an IAM database user waits until that user exists.
+            // endpoints they cannot pull their image or read their secrets, and without the secrets' values ECS has
+            // nothing to inject; either way the circuit breaker fails the deployment. A service that logs in as an IAM
+            // database user waits until that user exists.
             dependsOn: [
                 cluster.capacityProviders,
                 ...(routing ? [routing.rule] : []),
                 ...(scope.args.privateEgress ?? []),
+                ...secretValuesReadBy(scope, app),
                 ...(app.databaseIamUser && scope.args.databaseUsersReady ? [scope.args.databaseUsersReady] : []),
             ],
             // Application Auto Scaling owns the running count; re-applying desiredCount on every update would undo it.
             ...(app.autoscaling ? { ignoreChanges: ["desiredCount"] } : {}),
         },
     );
+}
+
+/**
+ * The secret values a service's tasks read at start: its SecretsStore secrets' versions and, with cacheAccess, the
+ * cache credential's. The RDS master secret (`database:*`) needs none: RDS sets its value when it creates the cluster.
+ */
+export function secretValuesReadBy(scope: FargateScope, app: FargateAppArgs): pulumi.Resource[] {
+    const own = Object.values(app.secrets ?? {})
+        .filter((ref) => !ref.startsWith("database:"))
+        .flatMap((ref) => {
+            const version = scope.args.secretVersions?.[ref];
+            return version ? [version] : [];
+        });
+    const cache = app.cacheAccess ? scope.args.cache?.secretVersion : undefined;
+    return [...new Set([...own, ...(cache ? [cache] : [])])];
 }
 
 /** Target tracking on average CPU and, for web services, on ALB requests per target. */

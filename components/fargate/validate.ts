@@ -61,6 +61,12 @@ export function fargateProblems(name: string, args: FargateServiceArgs): string[
         for (const bucket of Object.keys(app.buckets ?? {})) {
             if (args.buckets?.[bucket] === undefined) problems.push(`${at}: bucket ${bucket} is not in buckets`);
         }
+        if (app.internetEgress === false) {
+            if (args.vpcEndpoints === undefined) problems.push(`${at}: internetEgress false needs vpcEndpoints`);
+            if (app.enableExecuteCommand) {
+                problems.push(`${at}: enableExecuteCommand needs internetEgress (ssmmessages has no endpoint here)`);
+            }
+        }
         if (app.databaseIamUser && args.databaseUsersReady === undefined) {
             problems.push(`${at}: databaseIamUser needs databaseUsersReady, which creates the user before the service`);
         }

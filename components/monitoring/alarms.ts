@@ -2,7 +2,7 @@
  * The planned alarms (plan.ts) as CloudWatch metric alarms, each notifying its region's topic on ALARM and on OK.
  */
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { type MathSpec, type MetricSpec, isMath } from "./definitions";
 import type { PlannedAlarm } from "./plan";
 import type { MonitoringScope } from "./scope";
@@ -55,7 +55,7 @@ export function createAlarms(
     return plans.map((p) => {
         const d = p.definition;
         const topic = p.global ? topicArns.global : topicArns.regional;
-        if (!topic) throw new Error(`Monitoring ${scope.name}: alarm ${p.name} has no topic in its region`);
+        if (!topic) throw new pulumi.RunError(`Monitoring ${scope.name}: alarm ${p.name} has no topic in its region`);
         return new aws.cloudwatch.MetricAlarm(
             `${scope.name}-${p.shortName}`,
             {

@@ -12,8 +12,10 @@ export interface BudgetArgs {
     /** Addresses notified directly by Budgets, besides the alarm topic. Default none; AWS allows 10. */
     emails?: string[];
     /**
-     * The user-defined cost-allocation tag that identifies the stack's resources (the provider's `stack` default tag).
-     * It must be activated in the Billing console, which takes up to 24 hours, before the budget sees any cost.
+     * The user-defined cost-allocation tag that identifies the stack's resources, and only them: a default tag of the
+     * provider whose value is unique to the project and stack (`cost-scope: <project>-<stack>`), since a `stack` tag
+     * alone would also count other projects' stacks of the same name. Required: the tag is the caller's. It must be
+     * activated in the Billing console, which takes up to 24 hours, before the budget sees any cost.
      */
     costAllocationTag: { key: string; value: string };
 }

@@ -2,6 +2,7 @@
  * Which alarms a stack gets: every definition (definitions.ts) applied to every resource of its scope that the stack
  * actually has. Pure and generic in the identifier type, so tests plan with strings and the component with Outputs.
  */
+import { RunError } from "@pulumi/pulumi";
 import {
     ALARM_DEFINITIONS,
     type AlarmDefinition,
@@ -160,7 +161,7 @@ export function planAlarms<T>(
         for (const d of ALARM_DEFINITIONS.filter((x) => applies(x, t))) {
             const value = thresholdFor(d, t.facts, overrides);
             if (value === undefined) {
-                throw new Error(
+                throw new RunError(
                     `Monitoring: the ${d.title} threshold of the ${subject(t, prefix)} cannot be derived; set monitoring.thresholds.${d.key}`,
                 );
             }

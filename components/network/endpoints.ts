@@ -52,6 +52,8 @@ export function s3EndpointPolicy(p: { accountId: string; region: string; partiti
 }
 
 export interface Endpoints {
+    /** The S3 gateway endpoint. */
+    s3: aws.ec2.VpcEndpoint;
     /** The S3 gateway endpoint and every interface endpoint. */
     endpoints: aws.ec2.VpcEndpoint[];
     /** The interface endpoints' security group, if there are any. */
@@ -87,7 +89,7 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): Endpoi
     );
 
     const services = args.interfaceEndpoints ?? [];
-    if (services.length === 0) return { endpoints: [s3] };
+    if (services.length === 0) return { s3, endpoints: [s3] };
     const sg = new aws.ec2.SecurityGroup(
         `${name}-endpoints`,
         {
@@ -126,5 +128,5 @@ export function createEndpoints(scope: NetworkScope, base: EndpointBase): Endpoi
                 { parent },
             ),
     );
-    return { endpoints: [s3, ...endpoints], securityGroup: sg, endpointAccess: [https] };
+    return { s3, endpoints: [s3, ...endpoints], securityGroup: sg, endpointAccess: [https] };
 }

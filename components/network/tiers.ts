@@ -15,6 +15,11 @@ export interface Tiers {
     privateRouteTables: aws.ec2.RouteTable[];
     /** The private tier's default routes to NAT: until they exist, tasks there reach nothing outside the VPC. */
     privateNatRoutes: aws.ec2.Route[];
+    /**
+     * The private subnets' associations with their route tables: until one exists, its subnet uses the VPC's main
+     * route table, which has neither the NAT route nor the S3 gateway endpoint.
+     */
+    privateAssociations: aws.ec2.RouteTableAssociation[];
     isolatedRouteTable: aws.ec2.RouteTable;
 }
 
@@ -37,6 +42,7 @@ export function createTiers(scope: NetworkScope, base: TierBase): Tiers {
         nats,
         privateRouteTables: private_.routeTables,
         privateNatRoutes: private_.natRoutes,
+        privateAssociations: private_.associations,
         isolatedRouteTable,
     };
 }
@@ -59,8 +65,14 @@ function subnet(scope: NetworkScope, base: TierBase, tier: string, i: number, ci
     );
 }
 
-function associate(scope: NetworkScope, tier: string, i: number, s: aws.ec2.Subnet, rt: aws.ec2.RouteTable): void {
-    new aws.ec2.RouteTableAssociation(
+function associate(
+    scope: NetworkScope,
+    tier: string,
+    i: number,
+    s: aws.ec2.Subnet,
+    rt: aws.ec2.RouteTable,
+): aws.ec2.RouteTableAssociation {
+    return new aws.ec2.RouteTableAssociation(
         `${scope.name}-${tier}-${i}`,
         { subnetId: s.id, routeTableId: rt.id },
         { parent: scope.parent },
@@ -118,10 +130,16 @@ function createPrivateTier(
     scope: NetworkScope,
     base: TierBase,
     nats: aws.ec2.NatGateway[],
-): { subnets: aws.ec2.Subnet[]; routeTables: aws.ec2.RouteTable[]; natRoutes: aws.ec2.Route[] } {
+): {
+    subnets: aws.ec2.Subnet[];
+    routeTables: aws.ec2.RouteTable[];
+    natRoutes: aws.ec2.Route[];
+    associations: aws.ec2.RouteTableAssociation[];
+} {
     const { parent, name, args } = scope;
     const routeTables: aws.ec2.RouteTable[] = [];
     const natRoutes: aws.ec2.Route[] = [];
+    const associations: aws.ec2.RouteTableAssociation[] = [];
     const subnets = args.subnetCidrs.private.map((cidr, i) => {
         const s = subnet(scope, base, "private", i, cidr);
         const rt = new aws.ec2.RouteTable(
@@ -136,11 +154,11 @@ function createPrivateTier(
                 { parent },
             ),
         );
-        associate(scope, "private", i, s, rt);
+        associations.push(associate(scope, "private", i, s, rt));
         routeTables.push(rt);
         return s;
     });
-    return { subnets, routeTables, natRoutes };
+    return { subnets, routeTables, natRoutes, associations };
 }
 
 /** Isolated tier: a route table with only the local route, so data stores cannot reach or be reached from outside. */

@@ -19,7 +19,7 @@ export const README = path.join(ROOT, "README.md");
 export const WIDTH = 120;
 
 /**
- * The stacks the page documents, with the monthly targets issue 12 set for them. They are named here, not derived
+ * The stacks the page documents, with the monthly budget targets the project set for them. They are named here, not derived
  * from the stack files, so that adding a `Pulumi.<stack>.yaml` never makes the committed page stale; a stack without
  * a target is documented the same way by adding it to this list.
  */
@@ -150,11 +150,30 @@ export async function renderCostPage(estimates: CostEstimate[]): Promise<string>
     return formatted(costMarkdown(estimates), COST_PAGE);
 }
 
-/** The README block: the totals, and where the details are. */
+/**
+ * For each stack above its target, the kinds of line that put it there, largest first, so the README says why
+ * without sending the reader to the cost page first.
+ */
+function aboveTarget(estimates: CostEstimate[]): string[] {
+    const out: string[] = [];
+    for (const e of estimates) {
+        const target = DOCUMENTED_STACKS.find((d) => d.stack === e.stack)?.target;
+        if (target === undefined || e.total <= target) continue;
+        out.push(bullet(`${e.stack} is above its ${usd(target)} target by ${usd(e.total - target)}. What dominates:`));
+        for (const d of dominantTypes(e)) {
+            const keys = d.keys.length ? `; config: ${d.keys.map((k) => `\`${k}\``).join(", ")}` : "";
+            out.push(bullet(`\`${d.type}\` ${usd(d.monthly)}: ${d.how}${keys}.`, 1));
+        }
+    }
+    return out.length ? [...out, ""] : [];
+}
+
+/** The README block: the totals, why a stack is above its target, and where the details are. */
 export async function renderReadmeBlock(estimates: CostEstimate[]): Promise<string> {
     const text = [
         ...totalsTable(estimates),
         "",
+        ...aboveTarget(estimates),
         wrap(
             "Estimated monthly cost, on-demand, from `npm run cost`; the lines, assumptions and price sources are " +
                 "in [docs/cost.md](docs/cost.md).",

@@ -133,16 +133,25 @@ export const README_END = "<!-- alarms:end -->";
  * summary), with a pointer to the reason behind each threshold there; a list, because the table is wider than the
  * README's 120 columns.
  */
+/**
+ * The first clause of a threshold's reason, for the README, which must stay short enough to read in one sitting;
+ * docs/alarms.md gives the whole reason.
+ */
+export function briefWhy(why: string): string {
+    return why.split(/(?<=[.;])\s/)[0].replace(/[.;]$/, "");
+}
+
 export async function renderReadmeBlock(): Promise<string> {
     const text = [
         ...ALARM_DEFINITIONS.map(
             (d) =>
                 `- **${d.title}** (${isMath(d.metric) ? d.metric.label : `\`${d.metric.metricName}\``}): ` +
-                `${d.threshold.text}; ${d.threshold.configurable ? `\`${d.key}\`` : "derived, not configurable"}.`,
+                `${d.threshold.text}; ${d.threshold.configurable ? `\`${d.key}\`` : "derived, not configurable"}. ` +
+                `Why: ${briefWhy(d.threshold.why)}.`,
         ),
         "",
-        "Thresholds are set under `aws-platform:monitoring.thresholds.<key>`. Why each default, what missing data " +
-            "means and what the on-call engineer should look at: [docs/alarms.md](docs/alarms.md).",
+        "Thresholds are set under `aws-platform:monitoring.thresholds.<key>`. The whole reason for each default, what " +
+            "missing data means and what the on-call engineer should look at: [docs/alarms.md](docs/alarms.md).",
     ].join("\n");
     const options = (await prettier.resolveConfig(README)) ?? {};
     return (

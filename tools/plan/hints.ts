@@ -4,6 +4,7 @@
  * `Pulumi.<stack>.yaml`. Every key named here is checked against the settings schemas by a test, so a renamed key
  * cannot leave a stale hint behind.
  */
+import { DEFAULT_ALB_TLS_POLICY } from "../../policy/albTlsPolicies";
 import { Violation } from "./types";
 
 /** One config change that fixes a violation. */
@@ -71,7 +72,7 @@ export const POLICY_CONFIG_HINTS: readonly HintRule[] = [
         policy: "alb-listener-tls-policy",
         when: /sslPolicy/,
         key: "aws-platform:services.loadBalancer.sslPolicy",
-        value: () => "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        value: () => DEFAULT_ALB_TLS_POLICY,
     },
     {
         // Plain HTTP between CloudFront and the load balancer: a certificate turns both ends to HTTPS.

@@ -38,6 +38,7 @@ export interface Clock {
 export class IamUsersError extends Error {}
 
 export function handler(event: unknown, context: { getRemainingTimeInMillis(): number }): Promise<IamUsersResult>;
+export function lambdaClock(context: { getRemainingTimeInMillis(): number }): Clock;
 export function ensureUsers(client: DataApiClient, event: unknown, clock: Clock): Promise<IamUsersResult>;
 export function executeWithResume(
     client: DataApiClient,

@@ -4,11 +4,17 @@
  *
  * Invoked by Pulumi (`aws.lambda.Invocation`) with
  *   { clusterArn, secretArn, database, users: ["orders", ...] }
- * and, per user, sends three statements, each one idempotent so that a re-run changes nothing:
+ * and, per user, sends four statements, each one idempotent so that a re-run changes nothing:
  *   1. a DO block that creates the role with LOGIN if it does not exist, and refuses a role that is privileged
  *      (the master user, rds_superuser members) or cannot log in, before anything is granted to it;
  *   2. GRANT rds_iam, which makes the role authenticate with IAM tokens only;
- *   3. GRANT CONNECT on the application database.
+ *   3. GRANT CONNECT on the application database;
+ *   4. GRANT USAGE, CREATE on the schema `public` of that database. From PostgreSQL 15 on, PUBLIC no longer has
+ *      CREATE there (PostgreSQL 15 release notes, "Remove PUBLIC creation permission on the public schema"), and
+ *      CONNECT on the database gives nothing inside it, so without this a user can log in and then create no table
+ *      (its migrations fail). Privileges on tables another user created (a worker reading what the web service's
+ *      migrations made) are not granted here: they belong to the application's migrations (`GRANT ... TO`, or
+ *      `ALTER DEFAULT PRIVILEGES`), which know which user needs what.
  *
  * Roles are never dropped or altered otherwise: a service removed from the config may leave a role that owns tables,
  * and DROP ROLE would either fail on those objects or, after REASSIGN/DROP OWNED, destroy data. Removing a role is a
@@ -148,6 +154,8 @@ function userStatements(database, user) {
         ].join("\n"),
         `GRANT rds_iam TO ${role}`,
         `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${role}`,
+        // The statement runs in `database` (the Data API call names it), so this is that database's schema.
+        `GRANT USAGE, CREATE ON SCHEMA public TO ${role}`,
     ];
 }
 
@@ -217,19 +225,28 @@ function defaultClient() {
     return sharedClient;
 }
 
+/**
+ * Time and logging in the Lambda runtime. Entries are logged as objects: the function's log format is JSON, in which
+ * the runtime writes a logged object as JSON under `message`, so its fields stay searchable; a string made with
+ * JSON.stringify would be logged as one opaque, escaped string.
+ */
+function lambdaClock(context) {
+    return {
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        sleep: sleepFor,
+        log: (entry) => console.log(entry),
+    };
+}
+
 /** Lambda entry point. A bad event is refused before the SDK is even loaded. */
 async function handler(event, context) {
     refuseInvalid(event);
-    const clock = {
-        remainingMs: () => context.getRemainingTimeInMillis(),
-        sleep: sleepFor,
-        log: (entry) => console.log(JSON.stringify(entry)),
-    };
-    return ensureUsers(defaultClient(), event, clock);
+    return ensureUsers(defaultClient(), event, lambdaClock(context));
 }
 
 module.exports = {
     handler,
+    lambdaClock,
     ensureUsers,
     executeWithResume,
     planStatements,
