@@ -226,6 +226,20 @@ function checkSecretKeys(
         }));
 }
 
+/**
+ * Error messages print the offending value; under a secret key (an HTTPS endpoint may embed a token) they name the
+ * key and what was expected, never the value, which `pulumi up` would otherwise print in the clear.
+ */
+export function hideSecretValues(issues: ConfigIssue[], secretKeys: readonly string[]): ConfigIssue[] {
+    const secret = (key: string) =>
+        secretKeys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`));
+    return issues.map((issue) =>
+        issue.value !== undefined && secret(issue.key)
+            ? { key: issue.key, message: `(the value is secret, so not shown) ${issue.message}` }
+            : issue,
+    );
+}
+
 function parseSections(raw: Record<string, unknown>, issues: ConfigIssue[]): Parsed {
     const parsed: Parsed = {};
     for (const name of SECTION_NAMES) {
@@ -323,7 +337,7 @@ export function parseSettings(
         );
     }
 
-    if (issues.length > 0 || !network) throw new ConfigError(issues);
+    if (issues.length > 0 || !network) throw new ConfigError(hideSecretValues(issues, secretKeys));
     return {
         project: PROJECT,
         stack,

@@ -362,6 +362,19 @@ describe("settings: aws-platform:monitoring", () => {
         );
     });
 
+    it("never prints a value of a secret key in an error, and still names the key and the expectation", () => {
+        const url = "http://hooks.corp.invalid/x?token=s3cr3t";
+        const raw = { ...region, [K]: { httpsEndpoints: [url] } };
+        assert.deepEqual(settingsProblems(raw), [
+            `${K}.httpsEndpoints[0]: ${JSON.stringify(url)} is not an https:// URL`,
+        ]);
+        const hidden = settingsProblems(raw, "t", [K]);
+        assert.deepEqual(hidden, [
+            `${K}.httpsEndpoints[0]: (the value is secret, so not shown) is not an https:// URL`,
+        ]);
+        assert.ok(!hidden.join("\n").includes("s3cr3t"));
+    });
+
     it("requires the memory-based thresholds for a database class the table does not know", () => {
         const db = { "aws-platform:database": { instanceClass: "db.z9q.large" } };
         assert.deepEqual(problems(db), [
