@@ -12,7 +12,7 @@ import { checkInternetEgress } from "./egress";
 import { MonitoringSettings, checkMonitoring, monitoringSchema } from "./monitoring";
 import { SecretsSettings, secretsSchema } from "./secrets";
 import { ServicesSettings, checkServices, servicesReferenceSchema, servicesSchema } from "./services";
-import { dataApiProblems } from "../components/aurora/iamUsers";
+import { dataApiProblems } from "../components/aurora/dataApi";
 import { stackNameIssues } from "./stack-name";
 import { commonTags } from "../platform";
 

@@ -7,11 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     checkIamUsersArgs,
     createIamDatabaseUsers,
-    dataApiProblems,
     IamDatabaseUsersArgs,
     iamUsersPolicy,
     iamUsersTrustPolicy,
 } from "../components/aurora/iamUsers";
+import { dataApiProblems } from "../components/aurora/dataApi";
 import { PlannedResource } from "../tools/plan/types";
 import { dependsOn, depsOf, jsonInput, named, ofType, plain, runIsolated, UNKNOWN } from "./helpers/plan";
 

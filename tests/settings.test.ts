@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
@@ -22,6 +23,16 @@ describe("stack settings (pure validation)", () => {
         assert.equal(s.secrets.keyDeletionWindowDays, 30);
         assert.equal(s.network.subnets.private.length, 3);
         assert.equal(s.stack, "staging");
+    });
+
+    it("loads without the Pulumi SDK, so a bad stack file is reported before the SDK and the program load", () => {
+        const script = `require("./stacks/settings");
+            console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\/]@pulumi[\\/]/.test(k))));`;
+        const out = execFileSync(process.execPath, ["-r", "./tools/register.js", "-e", script], {
+            cwd: ROOT,
+            encoding: "utf8",
+        });
+        assert.deepEqual(JSON.parse(out), [], "stacks/settings loads @pulumi modules");
     });
 
     it("does not branch on the stack's name: the same config gives the same settings under any name", () => {

@@ -16,7 +16,8 @@ import { databaseNameProblem, MAX_USERS, userNameProblem } from "./iam-users-han
  *
  * What AWS requires (checked against the AWS documents named):
  * - "Supported Regions and Aurora DB engines for RDS Data API": Aurora PostgreSQL provisioned and Serverless v2
- *   clusters from 13.11, 14.8, 15.3, 16.1 and 17.4 (18.3) on, in most but not all Regions (see DATA_API_FROM).
+ *   clusters from 13.11, 14.8, 15.3, 16.1 and 17.4 (18.3) on, in most but not all Regions (DATA_API_FROM, in
+ *   dataApi.ts).
  * - "Limitations for the Amazon RDS Data API": queries run on the writer only; T instance classes are not supported;
  *   on 14 and later the password encryption must be scram-sha-256 (the engine default there).
  * - "EnableHttpEndpoint" (RDS API): for Serverless v2 and provisioned clusters the endpoint is turned on by this
@@ -32,33 +33,6 @@ import { databaseNameProblem, MAX_USERS, userNameProblem } from "./iam-users-han
  * - "DatabaseResumingException" (RDS Data API errors): a paused Serverless v2 instance (0 ACUs) is resumed by the
  *   request itself, which is cancelled with that error; the handler retries it with backoff within its timeout.
  */
-
-/** First minor of each Aurora PostgreSQL major with the Data API ("Supported Regions and Aurora DB engines ..."). */
-export const DATA_API_FROM: Record<number, number> = { 13: 11, 14: 8, 15: 3, 16: 1, 17: 4, 18: 3 };
-
-/**
- * Why a cluster cannot use the Data API, for the settings to report before anything is created; empty when it can.
- * The Region is not checked: most commercial Regions offer it, and a few newer ones do not (AWS keeps that table).
- */
-export function dataApiProblems(engineVersion: string, instanceClass: string): string[] {
-    const problems: string[] = [];
-    const m = /^(\d+)\.(\d+)$/.exec(engineVersion);
-    const from = m ? DATA_API_FROM[Number(m[1])] : undefined;
-    if (!m || from === undefined || Number(m[2]) < from) {
-        const supported = Object.entries(DATA_API_FROM)
-            .map(([major, minor]) => `${major}.${minor}+`)
-            .join(", ");
-        problems.push(
-            `engineVersion "${engineVersion}" has no RDS Data API, which creates the IAM database users; expected ${supported}`,
-        );
-    }
-    if (/^db\.t\d/.test(instanceClass)) {
-        problems.push(
-            `instanceClass "${instanceClass}" is a T class, which the RDS Data API does not support; use db.serverless or an R/M class`,
-        );
-    }
-    return problems;
-}
 
 type Statement = Record<string, unknown>;
 export interface PolicyDocument {

@@ -2,7 +2,8 @@
  * What an AuroraCluster relies on, checked before any resource is registered. Pure: args in, problems out.
  */
 import type { AuroraClusterArgs } from "../auroraCluster";
-import { checkIamUsersArgs, dataApiProblems } from "./iamUsers";
+import { dataApiProblems } from "./dataApi";
+import { checkIamUsersArgs } from "./iamUsers";
 
 /** Aurora PostgreSQL version when none is given. */
 export const DEFAULT_ENGINE_VERSION = "16.6";

@@ -4,7 +4,7 @@
  * component.
  */
 
-import { ACCOUNT_ID_LENGTH } from "../s3/bucket";
+import { ACCOUNT_ID_LENGTH } from "../s3/naming";
 
 /** S3 general-purpose bucket names: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric. */
 const S3_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -3,9 +3,7 @@
  * each component keeps naming and parenting its own resources, and its URNs stay its own.
  */
 import * as pulumi from "@pulumi/pulumi";
-
-/** The 12 digits of an account id: names end with it, so their length is known before the account is. */
-export const ACCOUNT_ID_LENGTH = 12;
+import { ACCOUNT_ID_LENGTH } from "./naming";
 
 /** S3's limit on a general-purpose bucket name. */
 const MAX_NAME = 63;
