@@ -96,8 +96,10 @@ describe("service names whose children would collide are refused by the settings
     for (const name of ["insights", "alb"]) {
         it(`refuses a service named ${name} before the runner registers anything`, async () => {
             const raw = devWithServices({ worker: name });
-            await assert.rejects(runIsolated({ stack: "t", config: raw }), (e: unknown) => {
-                assert.ok(e instanceof ConfigError, String(e));
+            await assert.rejects(runIsolated({ stack: "t", config: raw }), (thrown: unknown) => {
+                // The runner loads the program's modules afresh, so the error's class is its own copy of ConfigError.
+                assert.ok(thrown instanceof Error && thrown.name === "ConfigError", String(thrown));
+                const e = thrown as ConfigError;
                 const issue = e.issues.find((i) => i.key === `aws-platform:services.apps.${name}`);
                 assert.ok(issue, e.message);
                 assert.match(
