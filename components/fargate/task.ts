@@ -3,7 +3,9 @@
  * repository), the execution and task roles, and the task definition that ties them together.
  */
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
+// Only awsx's ECR module: the package index also loads awsx classic and with it the AWS SDK's ECS client, a tenth
+// of a second on every run for code the platform never calls.
+import * as awsxEcr from "@pulumi/awsx/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import type { FargateAppArgs } from "../fargateService";
 import {
@@ -90,7 +92,7 @@ export function createImage(scope: FargateScope, { id, app }: ServiceUnit): Serv
     // awsx only for the build: it is a multi-language component whose children never reach Pulumi's mock runtime
     // (pulumi/pulumi#12553), so the offline plan and its policy check could not see them; everything that matters
     // for security is a plain aws resource above.
-    const built = new awsx.ecr.Image(
+    const built = new awsxEcr.Image(
         id,
         {
             repositoryUrl: repository.repositoryUrl,
