@@ -76,26 +76,36 @@ describe("the TypeScript launcher (tools/register.js)", () => {
         assert.equal((bySwc.result as { child: number }).child, 3);
     });
 
-    it("puts off loading typescript and @npmcli/arborist for @pulumi/pulumi until they are used, and they work", function () {
+    it("puts off loading what @pulumi/pulumi loads eagerly and a plan never uses until it is used, and it works", function () {
         this.timeout(60_000);
         const script = `
             const loaded = (p) => Object.keys(require.cache).some((k) => k.includes(p));
+            const deferred = ["/node_modules/typescript/", "/@npmcli/arborist/", "/normalize-package-data/",
+                "/@pulumi/pulumi/automation/"];
             const pulumi = require("@pulumi/pulumi");
-            const before = [loaded("/node_modules/typescript/"), loaded("/@npmcli/arborist/")];
+            const before = deferred.map(loaded);
             (async () => {
                 const fn = await pulumi.runtime.serializeFunction(function () { return 6 * 7; });
                 const paths = await pulumi.runtime.computeCodePaths();
-                const after = [loaded("/node_modules/typescript/"), loaded("/@npmcli/arborist/")];
-                console.log(JSON.stringify({ before, after, text: fn.text, paths: [...paths.keys()] }));
+                const workspace = typeof pulumi.automation.LocalWorkspace.create;
+                const after = deferred.map(loaded);
+                console.log(JSON.stringify({ before, after, text: fn.text, paths: [...paths.keys()], workspace }));
             })();`;
         const out = execFileSync(process.execPath, ["-r", REGISTER, "-e", script], {
             cwd: ROOT,
             encoding: "utf8",
             stdio: ["ignore", "pipe", "ignore"],
         });
-        const r = JSON.parse(out) as { before: boolean[]; after: boolean[]; text: string; paths: string[] };
-        assert.deepEqual(r.before, [false, false], "loaded with @pulumi/pulumi");
-        assert.deepEqual(r.after, [true, true], "not loaded when used");
+        const r = JSON.parse(out) as {
+            before: boolean[];
+            after: boolean[];
+            text: string;
+            paths: string[];
+            workspace: string;
+        };
+        assert.deepEqual(r.before, [false, false, false, false], "loaded with @pulumi/pulumi");
+        assert.deepEqual(r.after, [true, true, true, true], "not loaded when used");
+        assert.equal(r.workspace, "function", "the Automation API works through its stand-in");
         assert.match(r.text, /return 6 \* 7/);
         // The program's production dependencies, which a serialised function would ship with it.
         assert.ok(r.paths.includes(path.join("node_modules", "yaml")), r.paths.join("\n"));

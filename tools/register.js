@@ -9,8 +9,9 @@
  *   node_modules/.cache/ts-transpiled, so SWC itself loads only when a file has changed.
  * - V8's compile cache (Node.js >= 22) keeps the bytecode of every module, the project's own and the ~2,000 it
  *   loads from node_modules, keyed by each file's content, in node_modules/.cache/node-compile-cache.
- * - Two packages that @pulumi/pulumi loads eagerly for function serialisation, which the plan never uses
- *   (typescript and @npmcli/arborist, a third of its load time), load on first use instead.
+ * - Modules that @pulumi/pulumi loads eagerly and the plan never uses (typescript, @npmcli/arborist and
+ *   normalize-package-data for function serialisation, the Automation API: about half its load time) load on
+ *   first use instead.
  *
  * The real Pulumi CLI does not use this file: it runs index.ts with its own ts-node (Pulumi.yaml
  * `runtime.options.typescript`). Without @swc/core's binary for this platform, TypeScript's transpiler runs instead.
@@ -39,29 +40,41 @@ const swcOptions = {
     module: { type: "commonjs", strictMode: true },
 };
 
-/** Packages to load on first use, by the module that requires them. */
+const PULUMI_SDK = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
+
+/**
+ * Modules to load on first use, by the module that requires them. `esModule: false` for a module that its requirer
+ * wraps with TypeScript's `__importDefault`, which must see a plain CommonJS export to wrap it.
+ */
 const LAZY = [
-    { request: "@npmcli/arborist", from: `${path.sep}@pulumi${path.sep}pulumi${path.sep}`, callable: true },
+    { request: "@npmcli/arborist", from: PULUMI_SDK, callable: true, esModule: true },
+    { request: "typescript", from: `${PULUMI_SDK}typescript-shim.js`, callable: false, esModule: true },
+    // The Automation API (a tenth of the SDK's load time): exported by the SDK's index, never used by a program.
+    { request: "./automation", from: `${PULUMI_SDK}index.js`, callable: false, esModule: true },
+    // Reads package.json files for function serialisation only.
     {
-        request: "typescript",
-        from: `${path.sep}@pulumi${path.sep}pulumi${path.sep}typescript-shim.js`,
-        callable: false,
+        request: "normalize-package-data",
+        from: `${PULUMI_SDK}runtime${path.sep}closure${path.sep}codePaths.js`,
+        callable: true,
+        esModule: false,
     },
 ];
 
 /**
- * A stand-in for a module that loads it on first touch. `__esModule` answers true without loading, so TypeScript's
- * `__importStar` keeps the stand-in instead of copying the module's keys (which would load it at once).
+ * A stand-in for a module that loads it on first touch. `__esModule` answers `esModule` without loading: true, so
+ * TypeScript's `__importStar` keeps the stand-in instead of copying the module's keys (which would load it at once);
+ * false, so `__importDefault` wraps the stand-in as the default export.
  * @param {() => any} load
  * @param {boolean} callable
+ * @param {boolean} esModule
  */
-function lazyModule(load, callable) {
+function lazyModule(load, callable, esModule) {
     /** @type {any} */
     let real;
     const get = () => (real ??= load());
     const target = callable ? function () {} : {};
     return new Proxy(target, {
-        get: (_, key) => (key === "__esModule" && real === undefined ? true : Reflect.get(get(), key)),
+        get: (_, key) => (key === "__esModule" && real === undefined ? esModule : Reflect.get(get(), key)),
         has: (_, key) => Reflect.has(get(), key),
         ownKeys: () => Reflect.ownKeys(get()),
         getOwnPropertyDescriptor: (_, key) => {
@@ -80,7 +93,7 @@ function deferHeavyPackages() {
     Module._load = function (request, parent, isMain) {
         const lazy = LAZY.find((l) => l.request === request && parent?.filename?.includes(l.from));
         if (!lazy) return load.apply(this, arguments);
-        return lazyModule(() => load.call(this, request, parent, isMain), lazy.callable);
+        return lazyModule(() => load.call(this, request, parent, isMain), lazy.callable, lazy.esModule);
     };
 }
 
