@@ -111,6 +111,24 @@ describe("the TypeScript launcher (tools/register.js)", () => {
         assert.ok(r.paths.includes(path.join("node_modules", "yaml")), r.paths.join("\n"));
     });
 
+    it("loads an AWS provider namespace on first use, registering its resource modules before any resource", () => {
+        const script = `
+            const loaded = (p) => Object.keys(require.cache).some((k) => k.endsWith(p));
+            const pulumi = require("@pulumi/pulumi");
+            const aws = require("@pulumi/aws");
+            const before = [loaded("/@pulumi/aws/ec2/index.js"), loaded("/@pulumi/aws/utilities.js")];
+            const Vpc = aws.ec2.Vpc;
+            const after = loaded("/@pulumi/aws/ec2/index.js");
+            console.log(JSON.stringify({ before, after, vpc: Vpc.__pulumiType, kms: loaded("/@pulumi/aws/kms/index.js") }));`;
+        const out = execFileSync(process.execPath, ["-r", REGISTER, "-e", script], { cwd: ROOT, encoding: "utf8" });
+        assert.deepEqual(JSON.parse(out), {
+            before: [false, true],
+            after: true,
+            vpc: "aws:ec2/vpc:Vpc",
+            kms: false,
+        });
+    });
+
     it("transpiles a changed file again: its cache is keyed by content, never by name or time alone", () => {
         const file = path.join(tempProject(), "changing.ts");
         const valueAfterWriting = (text: string) => {

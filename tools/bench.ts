@@ -18,6 +18,7 @@ import * as prettier from "prettier";
 import { planStack } from "./plan/plan";
 import { UsageError, failedWith, parseCli, runMain, write } from "./cli-common";
 import { listStacks } from "./plan/project";
+import { wrap } from "./cost/docs";
 
 const ROOT = path.resolve(__dirname, "..");
 const TIME = "/usr/bin/time";
@@ -184,10 +185,12 @@ function updateReadme(facts: string[], ratio: string[]): void {
     const cpu = facts[1].replace("- CPU: ", "");
     const node = /Node\.js (v[\d.]+)/.exec(facts[2])?.[1] ?? process.version;
     const block = [
-        wall
-            ? `Cold \`npm run -s plan -- prod\` against \`cdk synth\` of the same platform: **${wall}× the wall time** ` +
-              `(${date}, ${cpu}, Node.js ${node}).`
-            : `No plan/CDK ratio in the last run (${date}): ${ratio[0]}`,
+        wrap(
+            wall
+                ? `Cold \`npm run -s plan -- prod\` against \`cdk synth\` of the same platform: **${wall}× the wall ` +
+                      `time** (${date}, ${cpu}, Node.js ${node}).`
+                : `No plan/CDK ratio in the last run (${date}): ${ratio[0]}`,
+        ),
         "",
         "```text",
         ...ratio,

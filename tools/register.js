@@ -41,10 +41,13 @@ const swcOptions = {
 };
 
 const PULUMI_SDK = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
+const AWS_INDEX = `${path.sep}@pulumi${path.sep}aws${path.sep}index.js`;
 
 /**
- * Modules to load on first use, by the module that requires them. `esModule: false` for a module that its requirer
- * wraps with TypeScript's `__importDefault`, which must see a plain CommonJS export to wrap it.
+ * Modules to load on first use: `request` as the requiring module (whose path ends with or contains `from`) spells
+ * it. `esModule: false` for a module that its requirer wraps with TypeScript's `__importDefault`, which must see a
+ * plain CommonJS export to wrap it.
+ * @type {{ request: string | RegExp; from: string; callable: boolean; esModule: boolean }[]}
  */
 const LAZY = [
     { request: "@npmcli/arborist", from: PULUMI_SDK, callable: true, esModule: true },
@@ -58,7 +61,24 @@ const LAZY = [
         callable: true,
         esModule: false,
     },
+    // The AWS provider's ~250 service namespaces, each registering its resource modules when loaded: a stack uses a
+    // few dozen. A namespace loads (and registers) on first use, before any of its resources exists, so references to
+    // those resources still deserialise. Its utilities and shared types load as before.
+    { request: /^\.\/(?!utilities$|types$)[A-Za-z0-9]+$/, from: AWS_INDEX, callable: false, esModule: true },
 ];
+
+/**
+ * @param {string} request
+ * @param {string | undefined} parent
+ */
+function lazyEntry(request, parent) {
+    if (!parent) return undefined;
+    return LAZY.find(
+        (l) =>
+            (typeof l.request === "string" ? l.request === request : l.request.test(request)) &&
+            (l.from.endsWith(".js") ? parent.endsWith(l.from) : parent.includes(l.from)),
+    );
+}
 
 /**
  * A stand-in for a module that loads it on first touch. `__esModule` answers `esModule` without loading: true, so
@@ -91,7 +111,7 @@ function deferHeavyPackages() {
     const load = Module._load;
     // @ts-expect-error see above
     Module._load = function (request, parent, isMain) {
-        const lazy = LAZY.find((l) => l.request === request && parent?.filename?.includes(l.from));
+        const lazy = lazyEntry(request, parent?.filename);
         if (!lazy) return load.apply(this, arguments);
         return lazyModule(() => load.call(this, request, parent, isMain), lazy.callable, lazy.esModule);
     };
