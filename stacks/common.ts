@@ -139,7 +139,12 @@ function unknownKeyMessage(schema: z.ZodType | undefined, objectPath: readonly P
  * Turns zod's issues into messages that name the key, the value and what was expected. `schema` is the schema
  * that produced `error`; it lets an unknown key be answered with the keys that are allowed at its place.
  */
-export function zodIssues(topKey: string, raw: unknown, error: z.ZodError, schema?: z.ZodType): ConfigIssue[] {
+export function zodIssues(
+    topKey: string,
+    raw: unknown,
+    error: Pick<z.ZodError, "issues">,
+    schema?: z.ZodType,
+): ConfigIssue[] {
     const out: ConfigIssue[] = [];
     for (const issue of onePerKey(error.issues)) {
         if (issue.code === "unrecognized_keys") {

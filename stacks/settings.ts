@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ConfigError, ConfigIssue, PROJECT, zodIssues } from "./common";
+import { ConfigError, ConfigIssue, PROJECT, keyPath, zodIssues } from "./common";
+import { isUnder, parseRepairing } from "./repair";
 import { NetworkSettings, checkNetwork, networkSchema } from "./network";
 import { DatabaseSettings, checkDatabase, databaseSchema } from "./database";
 import { EdgeSettings, checkEdge, completeEdge, edgeSchema } from "./edge";
@@ -240,16 +241,21 @@ export function hideSecretValues(issues: ConfigIssue[], secretKeys: readonly str
     );
 }
 
-function parseSections(raw: Record<string, unknown>, issues: ConfigIssue[]): Parsed {
+/**
+ * Parses every section. A section that fails keeps going without its failing keys (repair.ts), so the checks after
+ * the schemas still run on the rest; `removed` lists those keys, whose later findings are not reported twice.
+ */
+function parseSections(raw: Record<string, unknown>, issues: ConfigIssue[], removed: string[]): Parsed {
     const parsed: Parsed = {};
     for (const name of SECTION_NAMES) {
         const key = `${PROJECT}:${name}`;
         const schema = PARSED_WITH[name] ?? SECTIONS[name];
         // A section the stack does not set gets its defaults: its own default, or those of an empty object's keys.
         const value = raw[key] ?? (unwrap(schema).hasDefault ? undefined : {});
-        const result = schema.safeParse(value, { reportInput: true });
-        if (result.success) parsed[name] = result.data;
-        else issues.push(...zodIssues(key, value, result.error, SECTIONS[name]));
+        const { ok, data, failures, removed: keys } = parseRepairing(schema, value);
+        for (const f of failures) issues.push(...zodIssues(key, f.value, f, SECTIONS[name]));
+        removed.push(...keys.map((p) => keyPath(key, p)));
+        if (ok) parsed[name] = data;
     }
     return parsed;
 }
@@ -270,7 +276,13 @@ export function parseSettings(
     issues.push(...checkSecretKeys(raw, secretKeys, new Set(issues.map((i) => i.key))));
     const region = raw["aws:region"];
     issues.push(...checkRegion(region));
-    const parsed = parseSections(raw, issues);
+    const removed: string[] = [];
+    const parsed = parseSections(raw, issues, removed);
+    const checkedFrom = issues.length;
+    // A section that lost keys to its schema still gets its own checks; as another section's context it is left out,
+    // as if it were absent, so that no check judges a key by a default that stands in for the stack's real value.
+    const intact = (name: SectionName) => !removed.some((r) => isUnder(r, [`${PROJECT}:${name}`]));
+    const context = <T>(name: SectionName): T | undefined => (intact(name) ? (parsed[name] as T) : undefined);
 
     let network: NetworkSettings | undefined;
     if (parsed.network) {
@@ -286,11 +298,9 @@ export function parseSettings(
     if (parsed.policyProfile !== undefined) issues.push(...checkPolicyProfile(parsed.policyProfile as string));
     if (parsed.database) issues.push(...checkDatabase(parsed.database as DatabaseSettings));
     if (parsed.services) {
-        issues.push(
-            ...checkServices(parsed.services as ServicesSettings, parsed.secrets as SecretsSettings | undefined),
-        );
+        issues.push(...checkServices(parsed.services as ServicesSettings, context<SecretsSettings>("secrets")));
     }
-    if (parsed.network && parsed.services) {
+    if (context("network") && parsed.services) {
         issues.push(
             ...checkInternetEgress(
                 parsed.services as ServicesSettings,
@@ -299,17 +309,18 @@ export function parseSettings(
             ),
         );
     }
-    if (parsed.database && parsed.services) {
+    if (parsed.database && context("services")) {
         issues.push(...checkIamDatabaseUsers(parsed.database as DatabaseSettings, parsed.services as ServicesSettings));
     }
     const edge = parsed.edge as z.output<typeof edgeSchema> | undefined;
     const services = parsed.services as ServicesSettings | undefined;
+    const servicesContext = context<ServicesSettings>("services");
     if (edge) {
         issues.push(
             ...checkEdge(edge, {
                 region: typeof region === "string" ? region : undefined,
-                loadBalancerCertificateArn: services?.loadBalancer?.certificateArn,
-                hasLoadBalancer: Object.values(services?.apps ?? {}).some((app) => app.port !== undefined),
+                loadBalancerCertificateArn: servicesContext?.loadBalancer?.certificateArn,
+                hasLoadBalancer: Object.values(servicesContext?.apps ?? {}).some((app) => app.port !== undefined),
             }),
         );
     }
@@ -317,7 +328,7 @@ export function parseSettings(
     if (parsed.cache) {
         const cache = parsed.cache as CacheSection;
         issues.push(...checkCache(cache, raw[`${PROJECT}:cache`]));
-        issues.push(...checkCacheUse(cache, parsed.services as ServicesSettings | undefined));
+        if (intact("cache")) issues.push(...checkCacheUse(cache, servicesContext));
     }
     if (parsed.buckets) {
         issues.push(
@@ -329,15 +340,12 @@ export function parseSettings(
         );
     }
     if (parsed.monitoring) {
-        issues.push(
-            ...checkMonitoring(
-                parsed.monitoring as MonitoringSettings,
-                parsed.database as DatabaseSettings | undefined,
-            ),
-        );
+        issues.push(...checkMonitoring(parsed.monitoring as MonitoringSettings, context<DatabaseSettings>("database")));
     }
 
-    if (issues.length > 0 || !network) throw new ConfigError(hideSecretValues(issues, secretKeys));
+    // Findings of the later checks about a key the schema refused (and the checks saw at its default) are dropped.
+    const reported = issues.filter((issue, i) => i < checkedFrom || !isUnder(issue.key, removed));
+    if (issues.length > 0 || !network) throw new ConfigError(hideSecretValues(reported, secretKeys));
     return {
         project: PROJECT,
         stack,

@@ -99,7 +99,12 @@ describe("aws-platform:cache settings", () => {
             'aws-platform:cache.accessString: "on >hunter2 ~* +@all" sets passwords or resets the user (>hunter2); ElastiCache sets the generated password itself, so remove them',
             "aws-platform:cache.authToken: is not allowed: the cache authenticates RBAC users whose password is generated into Secrets Manager; no token or password is configured",
             "aws-platform:cache.engin: is not a known setting; expected one of enabled, engine, engineVersion, nodeType, shards, replicas, multiAz, snapshotRetentionDays, snapshotWindow, maintenanceWindow, autoMinorVersionUpgrade, applyImmediately, logRetentionDays, protect, userName, accessString",
+            // The section's own rules run on what passed its schema, so these are not hidden behind the errors above.
+            'aws-platform:cache.engineVersion: "8.2" is not a redis version this platform runs; expected one of 7.0, 7.1',
             'aws-platform:cache.nodeType: "r7g.large" is not an ElastiCache node type; expected e.g. "cache.r7g.large" or "cache.t4g.micro"',
+            "aws-platform:cache.replicas: 0 is 0 while multiAz is true; automatic failover needs a replica in another AZ, so expected >= 1 (or multiAz: false in a disposable stack)",
+            "aws-platform:cache.replicas: 0 is 0 with 2 shards; cluster mode runs with automatic failover, which needs a replica in each shard, so expected >= 1",
+            'aws-platform:cache.snapshotWindow: "05:00-05:30" is shorter than 60 minutes, the minimum ElastiCache allows',
             'aws-platform:cache.userName: "default" is reserved: "default" is the disabled user ElastiCache requires in every user group',
         ]);
         // Cross-field checks run once the section parses; a second round shows them all together too.
