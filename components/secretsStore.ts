@@ -146,12 +146,13 @@ export function keyPolicy(p: KeyPolicyInput): string {
             },
         },
         // Alarms publish to a CMK-encrypted SNS topic as cloudwatch.amazonaws.com; without this they deploy but never
-        // deliver. Scoped by the encryption context alone, which SNS sets itself on every data key: SNS messages of
-        // this account's topics in the key's region, nothing else. No aws:SourceAccount: AWS's key policy for
-        // CloudWatch and other publishers to encrypted topics carries no such condition (AWS SNS 'Key management',
-        // "Enable compatibility between event sources from AWS services and encrypted topics"), and a condition the
-        // service does not send on this path would make every alarm deploy and never notify.
-        snsPublisher("CloudWatchAlarmsPublishToEncryptedSns", "cloudwatch.amazonaws.com", p),
+        // deliver. aws:SourceAccount keeps it to this account's alarms (the confused-deputy guard AWS documents for
+        // service principals that publish to encrypted topics, whose key policy examples scope by the source the
+        // same way); the encryption context, which SNS sets itself on every data key, keeps it to SNS messages of
+        // this account's topics in the key's region.
+        snsPublisher("CloudWatchAlarmsPublishToEncryptedSns", "cloudwatch.amazonaws.com", p, {
+            StringEquals: { "aws:SourceAccount": p.accountId },
+        }),
     ];
     if (services.cloudFrontDistributions) {
         statements.push({

@@ -96,8 +96,8 @@ describe("SecretsStore key policy (pure)", () => {
         const s = sid("CloudWatchAlarmsPublishToEncryptedSns");
         assert.deepEqual(s.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
-        // Only the encryption context SNS sets itself: a condition CloudWatch does not send would silence every alarm.
         assert.deepEqual(s.Condition, {
+            StringEquals: { "aws:SourceAccount": ACCOUNT },
             ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-north-1:111122223333:*" },
         });
     });
