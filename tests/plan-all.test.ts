@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PlanDocument } from "../tools/plan/render";
-import { CliResult, pool, projectLinkedTo, runCli, tempProject } from "./helpers/cli";
+import { CliResult, pool, projectLinkedTo, runCliInProcess, tempProject } from "./helpers/cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const SINGLE_WRITER = path.join(__dirname, "fixtures", "misconfigured", "Pulumi.prod-single-writer.yaml");
@@ -50,10 +50,10 @@ describe("plan command without a stack: every stack of the project directory", (
         fs.writeFileSync(path.join(withBad, "Pulumi.bad.yaml"), BAD);
         const failing = standInProject({ fine: REGION_ONLY, broken: REGION_ONLY, bad: BAD });
         const [repo, gateRun, badRun, failingRun, json] = await pool([
-            () => runCli([]),
-            () => runCli(["--dir", gate]),
-            () => runCli(["--dir", withBad]),
-            () => runCli(["--dir", failing]),
+            () => runCliInProcess([]),
+            () => runCliInProcess(["--dir", gate]),
+            () => runCliInProcess(["--dir", withBad]),
+            () => runCliInProcess(["--dir", failing]),
             () =>
                 sh(
                     `node -r ./tools/register.js tools/plan/cli.ts --dir '${withBad}' --json | node -e '` +
@@ -141,7 +141,7 @@ describe("plan command without a stack: every stack of the project directory", (
     });
 
     it("refuses --diff without a stack: an earlier plan is one stack's", async () => {
-        const r = await runCli(["--diff", "earlier.json"]);
+        const r = await runCliInProcess(["--diff", "earlier.json"]);
         assert.equal(r.code, 2);
         assert.match(
             r.stderr,
@@ -154,8 +154,8 @@ describe("plan command: each stack's JSON document in the all-stacks object is i
     it("gives dev the same plan as `plan dev --json`", async () => {
         const dir = projectLinkedTo({ "Pulumi.dev.yaml": path.join(ROOT, "Pulumi.dev.yaml") });
         const [all, one] = await pool([
-            () => runCli(["--dir", dir, "--json"]),
-            () => runCli(["dev", "--dir", dir, "--json"]),
+            () => runCliInProcess(["--dir", dir, "--json"]),
+            () => runCliInProcess(["dev", "--dir", dir, "--json"]),
         ]);
         assert.equal(all.code, 0, all.stderr);
         assert.equal(one.code, 0, one.stderr);

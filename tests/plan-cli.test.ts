@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { findPlaceholders } from "../stacks/placeholders";
 import { PlanDocument } from "../tools/plan/render";
 import { NESTED_SECURE_VALUE, listStacks } from "../tools/plan/project";
-import { CliResult, pool, projectLinkedTo, projectWith, runCli, tempProject } from "./helpers/cli";
+import { CliResult, pool, projectLinkedTo, projectWith, runCli, runCliInProcess, tempProject } from "./helpers/cli";
 import { planOf } from "./helpers/plan";
 import { planDocument } from "../tools/plan/render";
 
@@ -69,7 +69,7 @@ describe("plan command: output reaches the reader whole", () => {
     });
 
     it("exits 2 for an unknown short option", async () => {
-        const r = await runCli(["dev", "-x"]);
+        const r = await runCliInProcess(["dev", "-x"]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /unknown option -x/);
     });
@@ -91,7 +91,7 @@ describe("plan command: a stack file needs a config: block and nothing a stack f
     ];
     for (const [what, content, expected] of cases) {
         it(`exits 2 for ${what}, naming it`, async () => {
-            const r = await runCli(["bad", "--dir", projectWith("bad", stackFile(content))]);
+            const r = await runCliInProcess(["bad", "--dir", projectWith("bad", stackFile(content))]);
             assert.equal(r.code, 2, r.stderr);
             assert.equal(r.stdout, "");
             for (const e of expected) assert.match(r.stderr, e);
@@ -101,7 +101,7 @@ describe("plan command: a stack file needs a config: block and nothing a stack f
     it("accepts every key a Pulumi stack file may have", async () => {
         const content = "secretsprovider: passphrase\nencryptionsalt: v1:abc\nconfig:\n  aws:region: eu-west-1\n";
         const dir = projectLinkedTo({ "Pulumi.ok.yaml": stackFile(content) });
-        const r = await runCli(["ok", "--dir", dir, "--json"]);
+        const r = await runCliInProcess(["ok", "--dir", dir, "--json"]);
         assert.equal(r.code, 0, r.stderr);
     });
 });
@@ -121,9 +121,9 @@ describe("a new stack is only a new Pulumi.<stack>.yaml", () => {
     before(async () => {
         dir = projectLinkedTo(files);
         const [qa, sandboxRun, qaText, config] = await pool([
-            () => runCli(["qa", "--dir", dir, "--json"]),
-            () => runCli(["sandbox", "--dir", dir, "--json"]),
-            () => runCli(["qa", "--dir", dir]),
+            () => runCliInProcess(["qa", "--dir", dir, "--json"]),
+            () => runCliInProcess(["sandbox", "--dir", dir, "--json"]),
+            () => runCliInProcess(["qa", "--dir", dir]),
             () =>
                 new Promise<CliResult>((resolve) =>
                     execFile(
@@ -261,8 +261,8 @@ describe("plan command: placeholders plan offline, with a warning naming each ke
     before(async () => {
         const dir = projectLinkedTo({ "Pulumi.demo.yaml": stackFile(YAML.stringify({ config })) });
         const [json, text] = await pool([
-            () => runCli(["demo", "--dir", dir, "--json"]),
-            () => runCli(["demo", "--dir", dir]),
+            () => runCliInProcess(["demo", "--dir", dir, "--json"]),
+            () => runCliInProcess(["demo", "--dir", dir]),
         ]);
         Object.assign(runs, { json, text });
     });
@@ -302,8 +302,8 @@ describe("plan command: encrypted (secure:) config values", () => {
             ),
         });
         const [hook, secret] = await pool([
-            () => runCli(["hook", "--dir", dir, "--json"]),
-            () => runCli(["secret", "--dir", dir]),
+            () => runCliInProcess(["hook", "--dir", dir, "--json"]),
+            () => runCliInProcess(["secret", "--dir", dir]),
         ]);
         Object.assign(runs, { hook, secret });
     });
@@ -345,7 +345,7 @@ describe("plan command: a program that registers one URN twice exits 3", () => {
                 'new aws.cloudwatch.LogGroup("logs", { retentionInDays: 7 });\n' +
                 'new aws.cloudwatch.LogGroup("logs", { retentionInDays: 30 });\n',
         );
-        const r = await runCli(["twice", "--dir", dir]);
+        const r = await runCliInProcess(["twice", "--dir", dir]);
         assert.equal(r.code, 3, r.stderr);
         assert.match(
             r.stderr,

@@ -16,7 +16,7 @@ import { PlanDocument, planDocument, renderHuman } from "../tools/plan/render";
 import { digest } from "../tools/plan/secret-digests";
 import { OUTSIDE_COMPONENTS, resourceCounts } from "../tools/plan/summary";
 import { PlanMode, SECRET_SIG, SPECIAL_SIG_KEY, Violation } from "../tools/plan/types";
-import { CliResult, pool, projectLinkedTo, runCli, tempProject } from "./helpers/cli";
+import { CliResult, pool, projectLinkedTo, runCliInProcess, tempProject } from "./helpers/cli";
 import { ofType, plain, planOf, UNKNOWN } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -97,8 +97,8 @@ describe("plan review aids: the policy → config-key hints", () => {
         before(async () => {
             const dir = projectLinkedTo({ "Pulumi.single.yaml": MISCONFIGURED });
             [human, markdown] = await pool([
-                () => runCli(["single", "--dir", dir]),
-                () => runCli(["single", "--dir", dir, "--format", "markdown"]),
+                () => runCliInProcess(["single", "--dir", dir]),
+                () => runCliInProcess(["single", "--dir", dir, "--format", "markdown"]),
             ]);
         });
 
@@ -394,7 +394,7 @@ describe("plan review aids: --diff on a real stack", () => {
     before(async () => {
         const dir = tempProject();
         earlierFile = path.join(dir, "earlier.json");
-        const first = await runCli([stack, "--update", "--format", "json"]);
+        const first = await runCliInProcess([stack, "--update", "--format", "json"]);
         assert.ok(first.code === 0 || first.code === 1, first.stderr);
         fs.writeFileSync(earlierFile, first.stdout);
         // The same stack with a longer backup retention and a longer (or new) generated secret.
@@ -413,9 +413,9 @@ describe("plan review aids: --diff on a real stack", () => {
         fs.writeFileSync(modified, YAML.stringify(file));
         const project = projectLinkedTo({ [`Pulumi.${stack}.yaml`]: modified });
         const [itself, changedJson, changedMd] = await pool([
-            () => runCli([stack, "--update", "--diff", earlierFile]),
-            () => runCli([stack, "--update", "--dir", project, "--format", "json", "--diff", earlierFile]),
-            () => runCli([stack, "--update", "--dir", project, "--format", "markdown", "--diff", earlierFile]),
+            () => runCliInProcess([stack, "--update", "--diff", earlierFile]),
+            () => runCliInProcess([stack, "--update", "--dir", project, "--format", "json", "--diff", earlierFile]),
+            () => runCliInProcess([stack, "--update", "--dir", project, "--format", "markdown", "--diff", earlierFile]),
         ]);
         Object.assign(runs, { itself, changedJson, changedMd });
     });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { PlanDocument } from "../tools/plan/render";
-import { CliResult, pool, projectLinkedTo, runCli } from "./helpers/cli";
+import { CliResult, pool, projectLinkedTo, runCliInProcess } from "./helpers/cli";
 
 const FIXTURE = path.join(__dirname, "fixtures", "misconfigured", "Pulumi.prod-single-writer.yaml");
 
@@ -10,9 +10,9 @@ describe("the policy gate: a stack config allows but the pack forbids fails the 
     before(async () => {
         const dir = projectLinkedTo({ "Pulumi.prod-single-writer.yaml": FIXTURE });
         const [preview, update, text] = await pool([
-            () => runCli(["prod-single-writer", "--dir", dir, "--json"]),
-            () => runCli(["prod-single-writer", "--dir", dir, "--json", "--update"]),
-            () => runCli(["prod-single-writer", "--dir", dir]),
+            () => runCliInProcess(["prod-single-writer", "--dir", dir, "--json"]),
+            () => runCliInProcess(["prod-single-writer", "--dir", dir, "--json", "--update"]),
+            () => runCliInProcess(["prod-single-writer", "--dir", dir]),
         ]);
         Object.assign(runs, { preview, update, text });
     });

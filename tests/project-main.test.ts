@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { UsageError, programLocation } from "../tools/plan/project";
-import { runCli, tempProject } from "./helpers/cli";
+import { runCliInProcess, tempProject } from "./helpers/cli";
 import { named, runIsolated } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -119,7 +119,7 @@ describe("project main: a project directory that runs this repository's program"
 
         it("the CLI plans it and reports the program's absence only after the config", async () => {
             const dir = linkedProject({ elsewhere: BUILT_HERE });
-            const ok = await runCli(["elsewhere", "--dir", dir]);
+            const ok = await runCliInProcess(["elsewhere", "--dir", dir]);
             assert.equal(ok.code, 0, ok.stderr);
             assert.match(ok.stdout, /awsx:ecr:Image {2}app-web/);
 
@@ -127,10 +127,10 @@ describe("project main: a project directory that runs this repository's program"
                 { main: "../no-such-program" },
                 { elsewhere: BUILT_HERE, bad: { "aws:region": 1 } },
             );
-            const bad = await runCli(["bad", "--dir", missing]);
+            const bad = await runCliInProcess(["bad", "--dir", missing]);
             assert.equal(bad.code, 2);
             assert.match(bad.stderr, /^error: invalid configuration for this stack:\n {2}aws:region: /);
-            const noProgram = await runCli(["elsewhere", "--dir", missing]);
+            const noProgram = await runCliInProcess(["elsewhere", "--dir", missing]);
             assert.equal(noProgram.code, 2);
             assert.match(noProgram.stderr, /project 'main' could not be read/);
         });

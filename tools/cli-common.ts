@@ -153,27 +153,36 @@ export function noArguments(argv: readonly string[], usage: string): boolean {
 }
 
 /**
- * Runs a command's `main` and exits with its code once stdout and stderr have handed everything to the OS:
- * `process.exit` drops whatever a pipe has not taken yet. A failure prints one `error:` message, never a stack trace,
- * with the code `classify` gives it (default {@link failure}).
+ * Runs a command's `main` and resolves to its exit code once stdout and stderr have handed everything to the OS. A
+ * failure prints one `error:` message, never a stack trace, with the code `classify` gives it (default
+ * {@link failure}). The tests run commands in process through this, exactly as {@link runMain} runs them.
+ */
+export async function runCommand(
+    main: () => Promise<number> | number,
+    classify: (e: unknown) => { code: number; text: string } = failure,
+): Promise<number> {
+    let code: number;
+    try {
+        code = await main();
+    } catch (e) {
+        const classified = classify(e);
+        await write(process.stderr, classified.text);
+        code = classified.code;
+    }
+    await Promise.all([write(process.stdout, ""), write(process.stderr, "")]);
+    return code;
+}
+
+/**
+ * Runs a command's `main` through {@link runCommand} and exits with its code: `process.exit` drops whatever a pipe
+ * has not taken yet, so it waits for the output first.
  */
 export function runMain(
     main: () => Promise<number> | number,
     classify: (e: unknown) => { code: number; text: string } = failure,
 ): void {
-    Promise.resolve()
-        .then(main)
-        .catch(async (e: unknown) => {
-            const { code, text } = classify(e);
-            await write(process.stderr, text);
-            return code;
-        })
-        .then(async (code) => {
-            await Promise.all([write(process.stdout, ""), write(process.stderr, "")]);
-            return code;
-        })
-        .then(
-            (code) => process.exit(code),
-            () => process.exit(3),
-        );
+    runCommand(main, classify).then(
+        (code) => process.exit(code),
+        () => process.exit(3),
+    );
 }

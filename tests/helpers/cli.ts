@@ -2,6 +2,9 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runCommand } from "../../tools/cli-common";
+import { planCommand } from "../../tools/plan/cli";
+import { serialised } from "./plan";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -40,6 +43,53 @@ export function runCli(args: string[]): Promise<CliResult> {
                 resolve({ code, stdout, stderr });
             },
         );
+    });
+}
+
+/** A write that keeps the text in `sink` instead of handing it to the OS, and calls back as a stream would. */
+function captureInto(sink: string[]): typeof process.stdout.write {
+    return ((
+        chunk: string | Uint8Array,
+        encoding?: BufferEncoding | ((err?: Error | null) => void),
+        callback?: (err?: Error | null) => void,
+    ) => {
+        sink.push(
+            typeof chunk === "string"
+                ? chunk
+                : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8"),
+        );
+        const done = typeof encoding === "function" ? encoding : callback;
+        if (done) process.nextTick(done);
+        return true;
+    }) as typeof process.stdout.write;
+}
+
+/**
+ * Runs the plan command in this process, as its own process would run it from the repository (`runCommand`, the
+ * exit path of `runMain` without the exit), and returns what it wrote to stdout and stderr (the Pulumi runtime's
+ * console warnings included) with its exit code. It waits for every other run of the Pulumi runtime in this process
+ * (the runtime is process-global), and puts the working directory back afterwards (the command moves to the program's).
+ *
+ * For tests of the command's output and exit code; what only a process shows (pipes, flushing before exit, stack
+ * traces of an uncaught failure, module loading) is tested through {@link runCli}.
+ */
+export function runCliInProcess(args: string[]): Promise<CliResult> {
+    return serialised(async () => {
+        const cwd = process.cwd();
+        const stdout: string[] = [];
+        const stderr: string[] = [];
+        const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+        process.stdout.write = captureInto(stdout);
+        process.stderr.write = captureInto(stderr);
+        try {
+            process.chdir(ROOT);
+            const code = await runCommand(() => planCommand(args));
+            return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+        } finally {
+            process.stdout.write = writes.stdout;
+            process.stderr.write = writes.stderr;
+            process.chdir(cwd);
+        }
     });
 }
 

@@ -8,7 +8,7 @@ export function planOf(stack: string, mode: PlanMode = "preview"): Promise<RunRe
     const key = `${stack}:${mode}`;
     if (!cache.has(key)) {
         // Runs are serialised: the Pulumi runtime is process-global.
-        const previous = Promise.all([...cache.values()].map((p) => p.catch(() => undefined)));
+        const previous = Promise.all([queue, ...cache.values()].map((p) => Promise.resolve(p).catch(() => undefined)));
         cache.set(
             key,
             previous.then(() => runProgram({ stack, mode })),
@@ -19,13 +19,21 @@ export function planOf(stack: string, mode: PlanMode = "preview"): Promise<RunRe
 
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Runs a custom program or config (not cached), after any run already in flight. */
-export function runIsolated(opts: RunOptions): Promise<RunResult> {
-    const run = Promise.all([queue, ...cache.values()].map((p) => Promise.resolve(p).catch(() => undefined))).then(() =>
-        runProgram(opts),
+/**
+ * Runs a task that uses the Pulumi runtime (or anything else process-global) after every run already in flight, and
+ * before any run asked for later.
+ */
+export function serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = Promise.all([queue, ...cache.values()].map((p) => Promise.resolve(p).catch(() => undefined))).then(
+        task,
     );
     queue = run.catch(() => undefined);
     return run;
+}
+
+/** Runs a custom program or config (not cached), after any run already in flight. */
+export function runIsolated(opts: RunOptions): Promise<RunResult> {
+    return serialised(() => runProgram(opts));
 }
 
 /** Resources of one type. */

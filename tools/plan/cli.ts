@@ -219,8 +219,14 @@ async function planAll(args: Args): Promise<number> {
     return Math.max(...outcomes.map((o) => o.code));
 }
 
-async function main(): Promise<number> {
-    const args = parsePlanArgs(process.argv.slice(2));
+/**
+ * The command on `argv` (the arguments after the script), writing to process.stdout and process.stderr and resolving
+ * to its exit code; a failure throws, for `runCommand` (tools/cli-common.ts) to report. It changes the working
+ * directory to the program's, as the Pulumi CLI runs a program, and leaves it there: the process exits after one
+ * command (a caller that goes on, such as the tests, puts it back).
+ */
+export async function planCommand(argv: readonly string[]): Promise<number> {
+    const args = parsePlanArgs(argv);
     if (args.help) {
         await write(process.stdout, `${USAGE}\n`);
         return 0;
@@ -228,4 +234,4 @@ async function main(): Promise<number> {
     return args.stack === undefined ? planAll(args) : planSingle(args, args.stack);
 }
 
-if (require.main === module) runMain(main);
+if (require.main === module) runMain(() => planCommand(process.argv.slice(2)));
