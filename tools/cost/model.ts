@@ -4,20 +4,13 @@
  */
 import { AssumptionName, Assumptions } from "./assumptions";
 import { PriceBook, PriceRef } from "./prices";
+import type { PlanDocument } from "../plan/render";
 
-/** One resource of a plan document (`npm run plan -- <stack> --update --json`), the fields the estimate reads. */
-export interface PlanResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    /** Null for components, providers and the stack: they are not billed. */
-    provider: string | null;
-    region: string | null;
-    dependencies: string[];
-    propertyDependencies: Record<string, string[]>;
-    inputs: unknown;
-}
+/**
+ * One resource of a plan document (`npm run plan -- <stack> --update --json`): the plan's own shape, less what the
+ * estimate never reads. Null provider for components, providers and the stack: they are not billed.
+ */
+export type PlanResource = Omit<PlanDocument["resources"][number], "protect">;
 
 export interface CostInput {
     stack: string;
