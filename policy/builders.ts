@@ -117,7 +117,15 @@ function settingsOf(schema: PolicyConfigSchema | undefined, getConfig: () => obj
     return { ...defaults, ...(getConfig() as Settings) };
 }
 
-function common(def: CommonDef, kind: "resource" | "stack"): { description: string; meta: PolicyMetadata } {
+/** The fields the engine reads that every policy shares, whatever it validates. */
+type PolicyFields = Pick<
+    ResourceValidationPolicy,
+    "name" | "description" | "severity" | "remediationSteps" | "tags"
+> & {
+    configSchema?: PolicyConfigSchema;
+};
+
+function common(def: CommonDef, kind: "resource" | "stack"): { fields: PolicyFields; meta: PolicyMetadata } {
     const settings = Object.entries(def.configSchema?.properties ?? {}).map(([name, s]) => ({
         name,
         type: String(s.type ?? "any"),
@@ -125,7 +133,14 @@ function common(def: CommonDef, kind: "resource" | "stack"): { description: stri
         description: s.description ?? "",
     }));
     return {
-        description: `${def.summary} Fix: ${def.remediation}`,
+        fields: {
+            name: def.name,
+            description: `${def.summary} Fix: ${def.remediation}`,
+            severity: def.severity,
+            remediationSteps: def.remediation,
+            tags: tags(def),
+            ...(def.configSchema ? { configSchema: def.configSchema } : {}),
+        },
         meta: {
             name: def.name,
             kind,
@@ -152,7 +167,7 @@ function tags(def: CommonDef): string[] {
 }
 
 export function resourcePolicy(def: ResourceDef): Built {
-    const { description, meta } = common(def, "resource");
+    const { fields, meta } = common(def, "resource");
     const validate: ResourceValidation = (args, reportViolation) => {
         if (!def.types.includes(args.type)) {
             // Same reason text validateResourceOfType uses, so the engine's not-applicable list reads alike.
@@ -172,31 +187,15 @@ export function resourcePolicy(def: ResourceDef): Built {
         // Lets the engine (and the offline evaluator) skip other types without calling the policy.
         Object.assign(validate, { __pulumiType: def.types[0] });
     }
-    return {
-        meta,
-        policy: {
-            name: def.name,
-            description,
-            severity: def.severity,
-            remediationSteps: def.remediation,
-            tags: tags(def),
-            ...(def.configSchema ? { configSchema: def.configSchema } : {}),
-            validateResource: validate,
-        },
-    };
+    return { meta, policy: { ...fields, validateResource: validate } };
 }
 
 export function stackPolicy(def: StackDef): Built {
-    const { description, meta } = common(def, "stack");
+    const { fields, meta } = common(def, "stack");
     return {
         meta,
         policy: {
-            name: def.name,
-            description,
-            severity: def.severity,
-            remediationSteps: def.remediation,
-            tags: tags(def),
-            ...(def.configSchema ? { configSchema: def.configSchema } : {}),
+            ...fields,
             validateStack: (args, reportViolation) => {
                 const deferred: (() => unknown)[] = [];
                 def.check(
