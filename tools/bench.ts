@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import * as prettier from "prettier";
 import { planStack } from "./plan/plan";
-import { UsageError, failedWith, parseCli, runMain, write } from "./cli-common";
+import { failedWith, parseCli, printUsage, runMain, UsageError } from "./cli-common";
 import { listStacks } from "./plan/project";
 import { wrap } from "./cost/docs";
 
@@ -124,10 +124,7 @@ const SPEC = {
 
 async function main(): Promise<number> {
     const { help, values } = parseCli(process.argv.slice(2), SPEC);
-    if (help) {
-        await write(process.stdout, `${USAGE}\n`);
-        return 0;
-    }
+    if (help) return printUsage(USAGE);
     const runs = Number(values.runs ?? 5);
     if (!Number.isInteger(runs) || runs < 1) {
         throw new UsageError(`--runs ${values.runs} is not a number of runs; expected a whole number from 1\n${USAGE}`);

@@ -144,6 +144,12 @@ export function failedWith(code: number): (e: unknown) => { code: number; text: 
     };
 }
 
+/** Prints a command's usage for -h/--help and gives the exit code that goes with it. */
+export async function printUsage(usage: string): Promise<number> {
+    await write(process.stdout, `${usage}\n`);
+    return 0;
+}
+
 /**
  * The whole command line of a command that takes no argument but -h/--help: true when help was asked for.
  * @throws UsageError naming each flag or argument it does not take.

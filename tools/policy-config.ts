@@ -8,7 +8,7 @@
 import * as path from "path";
 import { PROJECT, formatIssue } from "../stacks/common";
 import { DEFAULT_POLICY_PROFILE, checkPolicyProfile, policyProfileFile } from "../stacks/policy-profiles";
-import { UsageError, parseCli, runMain, stackArgProblem, write } from "./cli-common";
+import { parseCli, printUsage, runMain, stackArgProblem, UsageError, write } from "./cli-common";
 import { readStackConfig } from "./plan/project";
 
 /** The stack's policy profile and the absolute path of its file. */
@@ -37,10 +37,7 @@ const SPEC = {
 
 async function main(): Promise<number> {
     const { help, values, positionals } = parseCli(process.argv.slice(2), SPEC);
-    if (help) {
-        await write(process.stdout, `${USAGE}\n`);
-        return 0;
-    }
+    if (help) return printUsage(USAGE);
     const badStack = stackArgProblem(positionals[0]);
     if (badStack) throw new UsageError(`${badStack}\n${USAGE}`);
     const { file } = policyConfigOf(path.resolve(values.dir ?? path.resolve(__dirname, "..")), positionals[0]);

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UsageError, failedWith, parseCli, runMain, stackArgProblem, write } from "./cli-common";
+import { failedWith, parseCli, printUsage, runMain, stackArgProblem, UsageError } from "./cli-common";
 import { PROJECT_DIR, RunResult, runProgram } from "./plan/runner";
 import type { PlanMode } from "./plan/types";
 
@@ -66,10 +66,7 @@ async function main(): Promise<number> {
         options: {},
         positionals: { min: 0, max: Infinity, what: "stack names" },
     });
-    if (help) {
-        await write(process.stdout, `${USAGE}\n`);
-        return 0;
-    }
+    if (help) return printUsage(USAGE);
     const bad = positionals.map(stackArgProblem).filter((p) => p !== undefined);
     if (bad.length > 0) throw new UsageError(`${bad.join("\n")}\n${USAGE}`);
     const stacks = positionals.length > 0 ? positionals : snapshotFiles().map((f) => path.basename(f, ".json"));

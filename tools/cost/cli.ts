@@ -7,7 +7,7 @@
  */
 import * as path from "path";
 import { parseSettings } from "../../stacks/settings";
-import { UsageError, failure, parseCli, runMain, stackArgProblem, write } from "../cli-common";
+import { failure, parseCli, printUsage, runMain, stackArgProblem, UsageError, write } from "../cli-common";
 import { readStackConfig } from "../plan/project";
 import { AssumptionError, withOverrides } from "./assumptions";
 import { MissingPricesError, readPriceFile } from "./prices";
@@ -58,10 +58,7 @@ export function parseCostArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<number> {
     const args = parseCostArgs(process.argv.slice(2));
-    if (args.help) {
-        await write(process.stdout, `${USAGE}\n`);
-        return 0;
-    }
+    if (args.help) return printUsage(USAGE);
     const assumptions = withOverrides(args.assume);
     const { raw: config, secretKeys } = readStackConfig(args.dir ?? PROJECT_ROOT, args.stack);
     parseSettings(config, args.stack, secretKeys);

@@ -11,7 +11,7 @@ import { dominantTypes } from "./levers";
 import { CostEstimate } from "./model";
 import { readPriceFile } from "./prices";
 import { usd } from "./render";
-import { failedWith, noArguments, runMain, write } from "../cli-common";
+import { failedWith, noArguments, printUsage, runMain, write } from "../cli-common";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const COST_PAGE = path.join(ROOT, "docs", "cost.md");
@@ -203,8 +203,7 @@ const USAGE =
 if (require.main === module) {
     runMain(async () => {
         if (noArguments(process.argv.slice(2), USAGE)) {
-            await write(process.stdout, `${USAGE}\n`);
-            return 0;
+            return printUsage(USAGE);
         }
         const estimates = await documentedEstimates();
         writeFileSync(COST_PAGE, await renderCostPage(estimates));

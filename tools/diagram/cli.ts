@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { parseSettings } from "../../stacks/settings";
-import { UsageError, parseCli, runMain, stackArgProblem } from "../cli-common";
+import { parseCli, printUsage, runMain, stackArgProblem, UsageError } from "../cli-common";
 import { readStackConfig } from "../plan/project";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -47,10 +47,7 @@ export function parseDiagramArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<number> {
     const args = parseDiagramArgs(process.argv.slice(2));
-    if (args.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-    }
+    if (args.help) return printUsage(USAGE);
     const root = args.dir ?? PROJECT_ROOT;
     const { raw, secretKeys } = readStackConfig(root, args.stack);
     parseSettings(raw, args.stack, secretKeys);

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { replaceBlock } from "../cost/docs";
 import { diagramStack } from "./stack";
-import { failedWith, noArguments, runMain, write } from "../cli-common";
+import { failedWith, noArguments, printUsage, runMain, write } from "../cli-common";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DOCS_DIR = path.join(ROOT, "docs");
@@ -44,8 +44,7 @@ const USAGE =
 if (require.main === module) {
     runMain(async () => {
         if (noArguments(process.argv.slice(2), USAGE)) {
-            await write(process.stdout, `${USAGE}\n`);
-            return 0;
+            return printUsage(USAGE);
         }
         for (const stack of DIAGRAM_STACKS) {
             const files = await diagramStack(stack);

@@ -17,7 +17,7 @@ import {
 } from "../../components/monitoring/definitions";
 import { PROJECT } from "../../stacks/common";
 import { replaceBlock } from "../cost/docs";
-import { failedWith, noArguments, runMain, write } from "../cli-common";
+import { failedWith, noArguments, printUsage, runMain, write } from "../cli-common";
 
 export const ALARMS_FILE = path.resolve(__dirname, "..", "..", "docs", "alarms.md");
 
@@ -206,8 +206,7 @@ const USAGE =
 if (require.main === module) {
     runMain(async () => {
         if (noArguments(process.argv.slice(2), USAGE)) {
-            await write(process.stdout, `${USAGE}\n`);
-            return 0;
+            return printUsage(USAGE);
         }
         const [text, block] = await Promise.all([renderAlarms(), renderReadmeBlock()]);
         writeFileSync(ALARMS_FILE, text);

@@ -18,7 +18,7 @@ import {
 import { PROJECT } from "../../stacks/common";
 import { defOf, unwrap } from "../../stacks/schema";
 import { SECTIONS } from "../../stacks/settings";
-import { failedWith, noArguments, runMain, write } from "../cli-common";
+import { failedWith, noArguments, printUsage, runMain, write } from "../cli-common";
 
 export const REFERENCE_FILE = path.resolve(__dirname, "..", "..", "docs", "configuration.md");
 
@@ -224,8 +224,7 @@ const USAGE =
 if (require.main === module) {
     runMain(async () => {
         if (noArguments(process.argv.slice(2), USAGE)) {
-            await write(process.stdout, `${USAGE}\n`);
-            return 0;
+            return printUsage(USAGE);
         }
         const text = await renderReference();
         writeFileSync(REFERENCE_FILE, text);

@@ -12,7 +12,7 @@
 import * as path from "path";
 import { stackNameProblem } from "../../stacks/stack-name";
 import { policyConfigOf } from "../policy-config";
-import { parseCli, runMain, write } from "../cli-common";
+import { parseCli, printUsage, runMain, write } from "../cli-common";
 import { UsageError, listStacks, readStackConfig } from "./project";
 
 /** The profile whose stacks deploy last: the default one, which makes every policy mandatory. */
@@ -72,10 +72,7 @@ const SPEC = {
 
 async function main(): Promise<number> {
     const { help, values } = parseCli(process.argv.slice(2), SPEC);
-    if (help) {
-        await write(process.stdout, `${USAGE}\n`);
-        return 0;
-    }
+    if (help) return printUsage(USAGE);
     const dir = path.resolve(values.dir ?? path.resolve(__dirname, "..", ".."));
     await write(process.stdout, githubOutputs(ciStacks(dir)));
     return 0;

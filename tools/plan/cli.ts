@@ -8,7 +8,7 @@
  */
 import * as path from "path";
 import { parseSettings } from "../../stacks/settings";
-import { UsageError, failure, parseCli, runMain, stackArgProblem, write } from "../cli-common";
+import { failure, parseCli, printUsage, runMain, stackArgProblem, UsageError, write } from "../cli-common";
 import { ProgramLocation, listStacks, programLocation, readProject, readStackConfig } from "./project";
 import type { PlanDiff } from "./diff";
 import type { PlanResult } from "./plan";
@@ -227,10 +227,7 @@ async function planAll(args: Args): Promise<number> {
  */
 export async function planCommand(argv: readonly string[]): Promise<number> {
     const args = parsePlanArgs(argv);
-    if (args.help) {
-        await write(process.stdout, `${USAGE}\n`);
-        return 0;
-    }
+    if (args.help) return printUsage(USAGE);
     return args.stack === undefined ? planAll(args) : planSingle(args, args.stack);
 }
 
